@@ -1,0 +1,1 @@
+package org.altovirt; public final class Main { public static void main(String[] a) {} }
