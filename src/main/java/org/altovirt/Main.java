@@ -1,1 +1,183 @@
-package org.altovirt; public final class Main { public static void main(String[] a) {} }
+package org.altovirt;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+
+import org.altovirt.accel.AcceleratorChoice;
+import org.altovirt.accel.NoGuest;
+import org.altovirt.config.Accel;
+import org.altovirt.config.CommandLine;
+import org.altovirt.config.ConfigException;
+import org.altovirt.config.InfoRequest;
+import org.altovirt.config.VmConfig;
+import org.altovirt.machine.MachineCommands;
+import org.altovirt.machine.MicroVm;
+import org.altovirt.machine.QmpVersion;
+import org.altovirt.qmp.EventSink;
+import org.altovirt.qmp.QmpServer;
+import sun.misc.Signal;
+
+/**
+ * The {@code altovirt} process: parses the stratovirt command line, starts the VM and its QMP
+ * server, and exits 0 once the VM has shut down. Every user error is one line on stderr and exit
+ * status 1.
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        VmConfig config;
+        try {
+            config = CommandLine.parse(Arrays.asList(args));
+        } catch (InfoRequest r) {
+            System.out.println(r.text());
+            return 0;
+        } catch (ConfigException e) {
+            return fail(e.getMessage());
+        }
+        try {
+            if (config.daemonize() && !Daemon.isChild()) {
+                return Daemon.launch(args, config.qmp().socket(), Duration.ofSeconds(60));
+            }
+            if (Daemon.isChild()) {
+                Daemon.detach();
+            }
+            configureLogging(config.logFile());
+            return start(config);
+        } catch (StartException e) {
+            return fail(e.getMessage());
+        } catch (IOException e) {
+            return fail(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return fail("interrupted");
+        }
+    }
+
+    /** A reason the VM cannot start, for the user. */
+    private static final class StartException extends Exception {
+        StartException(String message) {
+            super(message);
+        }
+    }
+
+    private static int start(VmConfig config) throws StartException, IOException, InterruptedException {
+        AcceleratorChoice.Choice accel = chooseAccelerator(config.accel());
+        if (config.incoming() != null) {
+            throw new StartException("-incoming file:" + config.incoming()
+                    + ": restoring a snapshot is not implemented in this version");
+        }
+
+        DeferredEvents events = new DeferredEvents();
+        MicroVm vm = new MicroVm(config, events, i -> new NoGuest());
+        QmpServer server;
+        Path socket = config.qmp().socket();
+        try {
+            server = QmpServer.bind(socket, MachineCommands.of(vm, QmpVersion.current()), QmpVersion.current().greeting());
+        } catch (FileAlreadyExistsException e) {
+            throw new StartException("-qmp unix:" + socket + ": " + socket
+                    + " already exists; remove it or choose another path");
+        } catch (IOException e) {
+            throw new StartException("-qmp unix:" + socket + ": cannot create the socket: " + e.getMessage());
+        }
+        events.target(server);
+        // Every check that can refuse the start has passed: now say what was chosen for the user.
+        if (accel.notice() != null) {
+            System.err.println("altovirt: " + accel.notice());
+        }
+        if (config.boot().kernel() == null) {
+            System.err.println("altovirt: no -kernel given: the VM has no guest code; its vCPUs stay halted");
+        } else {
+            System.err.println("altovirt: warning: this version cannot load a guest yet; -kernel "
+                    + config.boot().kernel() + " was checked but not loaded, and the vCPUs stay halted");
+        }
+        Path pidFile = config.pidFile();
+        // SIGTERM, SIGINT and SIGHUP end the VM as QEMU does: SHUTDOWN (host-signal), exit 0.
+        for (String signal : new String[] {"TERM", "INT", "HUP"}) {
+            Signal.handle(new Signal(signal), s -> vm.shutdown(false, "host-signal"));
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            deleteQuietly(pidFile);
+        }, "cleanup"));
+        if (pidFile != null) {
+            Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
+        }
+        vm.boot();
+        server.start();
+        vm.awaitTermination();
+        server.close();
+        deleteQuietly(pidFile);
+        return 0;
+    }
+
+    private static AcceleratorChoice.Choice chooseAccelerator(Accel accel) throws StartException {
+        AcceleratorChoice.Kind requested = switch (accel) {
+            case KVM -> AcceleratorChoice.Kind.KVM;
+            case EMU -> AcceleratorChoice.Kind.EMU;
+            case AUTO -> null;
+        };
+        try {
+            return AcceleratorChoice.choose(requested, "/dev/kvm");
+        } catch (AcceleratorChoice.Unavailable e) {
+            throw new StartException(e.getMessage());
+        }
+    }
+
+    /** Events emitted before the server exists go nowhere (no client could have heard them). */
+    private static final class DeferredEvents implements EventSink {
+        private volatile EventSink target;
+
+        void target(EventSink sink) {
+            this.target = sink;
+        }
+
+        @Override
+        public void emit(String name, com.fasterxml.jackson.databind.node.ObjectNode data) {
+            EventSink t = target;
+            if (t != null) {
+                t.emit(name, data);
+            }
+        }
+    }
+
+    /** slf4j-simple reads its settings once, at the first logger: set them before any. */
+    private static void configureLogging(Path logFile) {
+        setDefault("org.slf4j.simpleLogger.logFile", logFile == null ? "System.err" : logFile.toString());
+        setDefault("org.slf4j.simpleLogger.defaultLogLevel", logFile == null ? "warn" : "info");
+        setDefault("org.slf4j.simpleLogger.showDateTime", "true");
+        setDefault("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
+    }
+
+    private static void setDefault(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            System.err.println("altovirt: cannot remove " + p + ": " + e.getMessage());
+        }
+    }
+
+    private static int fail(String message) {
+        System.err.println("altovirt: " + message);
+        return 1;
+    }
+
+}

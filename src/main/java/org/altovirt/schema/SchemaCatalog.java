@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.AnnotationKeyword;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,8 +30,11 @@ public final class SchemaCatalog {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SchemaCatalog CLASSPATH = new SchemaCatalog();
 
+    /** Annotations of our own in the schemas (the shell reads them); not assertions. */
+    public static final String PATH_HINT = "x-altovirt-path";
+
     private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(
-            SpecificationVersion.DRAFT_2020_12,
+            Dialect.builder(Dialects.getDraft202012()).keyword(new AnnotationKeyword(PATH_HINT)).build(),
             builder -> builder.schemaIdResolvers(r -> r.mapPrefix(ID_PREFIX, "classpath:schemas/")));
     private final Map<String, CheckedSchema> compiled = new ConcurrentHashMap<>();
     private final Map<String, Optional<JsonNode>> documents = new ConcurrentHashMap<>();

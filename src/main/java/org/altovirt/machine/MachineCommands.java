@@ -1,0 +1,150 @@
+package org.altovirt.machine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.altovirt.config.CpuTopology;
+import org.altovirt.qmp.CommandResult;
+import org.altovirt.qmp.Commands;
+import org.altovirt.qmp.ErrorClass;
+import org.altovirt.qmp.QmpException;
+
+/**
+ * The QMP commands of a {@link MicroVm}: thin adapters from checked arguments to the machine and
+ * from its answers to reply values (facts.md §2 for the shapes).
+ */
+public final class MachineCommands {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final MicroVm vm;
+    private final QmpVersion version;
+    private final Commands commands = new Commands();
+
+    private MachineCommands(MicroVm vm, QmpVersion version) {
+        this.vm = vm;
+        this.version = version;
+    }
+
+    /** The registry of every command this VM answers. */
+    public static Commands of(MicroVm vm, QmpVersion version) {
+        return new MachineCommands(vm, version).register();
+    }
+
+    private Commands register() {
+        commands
+                .register("qmp_capabilities", args -> CommandResult.empty())
+                .register("query-status", args -> CommandResult.of(status()))
+                .register("stop", args -> {
+                    transition(vm::pause);
+                    return CommandResult.empty();
+                })
+                .register("cont", args -> {
+                    transition(vm::resume);
+                    return CommandResult.empty();
+                })
+                .register("quit", args -> CommandResult.emptyThen(() -> vm.shutdown(false, "host-qmp-quit")))
+                .register("query-cpus", args -> CommandResult.of(cpus()))
+                .register("query-hotpluggable-cpus", args -> CommandResult.of(hotpluggableCpus()))
+                .register("query-version", args -> CommandResult.of(version.toJson()))
+                .register("query-commands", args -> CommandResult.of(commandList()))
+                .register("query-qmp-schema", args -> CommandResult.of(SchemaIndex.entries()))
+                .register("balloon", args -> {
+                    throw noBalloon();
+                })
+                .register("query-balloon", args -> {
+                    throw noBalloon();
+                })
+                .register("query-migrate", args -> CommandResult.of(NODES.objectNode().put("status", "none")))
+                .register("device_del", args -> {
+                    throw deviceNotFound(args.get("id").asText());
+                })
+                .register("netdev_del", args -> {
+                    throw deviceNotFound(args.get("id").asText());
+                });
+        return commands;
+    }
+
+    private interface Transition {
+        void run() throws MicroVm.StateException;
+    }
+
+    private static void transition(Transition t) throws QmpException {
+        try {
+            t.run();
+        } catch (MicroVm.StateException e) {
+            throw QmpException.generic(e.getMessage());
+        }
+    }
+
+    private JsonNode status() {
+        VmState state = vm.state();
+        return NODES.objectNode()
+                .put("running", state == VmState.RUNNING)
+                .put("singlestep", false)
+                .put("status", state.wireName());
+    }
+
+    private JsonNode cpus() {
+        ArrayNode out = NODES.arrayNode();
+        for (MicroVm.VcpuInfo v : vm.vcpus()) {
+            ObjectNode cpu = out.addObject();
+            cpu.put("CPU", v.index());
+            cpu.put("arch", "x86");
+            cpu.put("current", true);
+            cpu.put("halted", v.halted());
+            cpu.set("props", props(v.position()));
+            cpu.put("qom_path", qomPath(v.index()));
+            cpu.put("thread_id", v.threadId());
+        }
+        return out;
+    }
+
+    /** Every possible vCPU (maxcpus); online ones carry their qom-path. */
+    private JsonNode hotpluggableCpus() {
+        CpuTopology topology = vm.config().cpus();
+        ArrayNode out = NODES.arrayNode();
+        for (int i = 0; i < topology.maxCpus(); i++) {
+            ObjectNode cpu = out.addObject();
+            cpu.set("props", props(topology.position(i)));
+            if (i < topology.cpus()) {
+                cpu.put("qom-path", qomPath(i));
+            }
+            cpu.put("type", "host-x86-cpu");
+            cpu.put("vcpus-count", 1);
+        }
+        return out;
+    }
+
+    private static ObjectNode props(CpuTopology.Position p) {
+        return NODES.objectNode()
+                .put("core-id", p.core())
+                .put("socket-id", p.socket())
+                .put("thread-id", p.thread());
+    }
+
+    private static String qomPath(int index) {
+        return "/machine/unattached/device[" + index + "]";
+    }
+
+    private JsonNode commandList() {
+        ArrayNode out = NODES.arrayNode();
+        commands.names().forEach(name -> out.addObject().put("name", name));
+        return out;
+    }
+
+    /**
+     * No balloon device can be active yet: the virtio transport that would carry it, and so the
+     * guest driver that activates it, do not exist in this build.
+     */
+    private static QmpException noBalloon() {
+        return new QmpException(ErrorClass.DeviceNotActive, "No balloon device has been activated");
+    }
+
+    /** No device can be hot-plugged yet, so no id names one. */
+    private static QmpException deviceNotFound(String id) {
+        return new QmpException(ErrorClass.DeviceNotFound, "Device '" + id + "' not found");
+    }
+}

@@ -1,0 +1,80 @@
+package org.altovirt.acceptance;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A scenario's private folder (short, under /tmp, since Unix socket paths are limited to 108
+ * bytes) and the {@code {tmp}} placeholder that names it in feature text.
+ */
+final class Workspace implements AutoCloseable {
+    private final Path dir;
+
+    Workspace() {
+        try {
+            dir = Files.createTempDirectory(Path.of("/tmp"), "avt-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    Path file(String name) {
+        return dir.resolve(name);
+    }
+
+    /** The QMP socket of this scenario's VM. */
+    Path socket() {
+        return dir.resolve("qmp.sock");
+    }
+
+    String expand(String text) {
+        return text.replace("{tmp}", dir.toString());
+    }
+
+    /** Splits an option string as a shell would: spaces separate words, double quotes group them. */
+    List<String> words(String options) {
+        String text = expand(options);
+        List<String> out = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        boolean quoted = false;
+        boolean inWord = false;
+        for (char c : text.toCharArray()) {
+            if (c == '"') {
+                quoted = !quoted;
+                inWord = true;
+            } else if (c == ' ' && !quoted) {
+                if (inWord) {
+                    out.add(word.toString());
+                    word.setLength(0);
+                    inWord = false;
+                }
+            } else {
+                word.append(c);
+                inWord = true;
+            }
+        }
+        if (inWord) {
+            out.add(word.toString());
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
