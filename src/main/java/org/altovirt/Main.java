@@ -17,6 +17,7 @@ import org.altovirt.config.VmConfig;
 import org.altovirt.machine.MachineCommands;
 import org.altovirt.machine.MicroVm;
 import org.altovirt.machine.QmpVersion;
+import org.altovirt.qmp.Commands;
 import org.altovirt.qmp.EventSink;
 import org.altovirt.qmp.QmpServer;
 import sun.misc.Signal;
@@ -34,6 +35,7 @@ public final class Main {
     }
 
     static int run(String[] args) {
+        warmUp();
         VmConfig config;
         try {
             config = CommandLine.parse(Arrays.asList(args));
@@ -62,6 +64,16 @@ public final class Main {
         }
     }
 
+    /**
+     * Loads Jackson and the schema validator on a second thread while this one parses the
+     * command line and builds the VM: together they are most of the time to a ready QMP socket.
+     */
+    private static void warmUp() {
+        Thread t = new Thread(() -> QmpServer.prepareEnvelopes(), "warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** A reason the VM cannot start, for the user. */
     private static final class StartException extends Exception {
         StartException(String message) {
@@ -80,8 +92,10 @@ public final class Main {
         MicroVm vm = new MicroVm(config, events, i -> new NoGuest());
         QmpServer server;
         Path socket = config.qmp().socket();
+        Commands commands = MachineCommands.of(vm, QmpVersion.current());
+        QmpServer.prepareSchemas(commands);
         try {
-            server = QmpServer.bind(socket, MachineCommands.of(vm, QmpVersion.current()), QmpVersion.current().greeting());
+            server = QmpServer.bind(socket, commands, QmpVersion.current().greeting());
         } catch (FileAlreadyExistsException e) {
             throw new StartException("-qmp unix:" + socket + ": " + socket
                     + " already exists; remove it or choose another path");

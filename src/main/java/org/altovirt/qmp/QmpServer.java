@@ -62,7 +62,10 @@ public final class QmpServer implements EventSink, AutoCloseable {
         // Bind inside a private directory, narrow the mode, then rename into place: the socket
         // never exists at the user's path with wider permissions than 0600.
         Path parent = target.getParent();
-        Path staging = Files.createTempDirectory(parent, ".altovirt-qmp-",
+        // (Named from pid and clock rather than createTempDirectory, whose SecureRandom costs
+        // tens of milliseconds of start-up.)
+        Path staging = Files.createDirectory(
+                parent.resolve(".altovirt-qmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime()),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path staged = staging.resolve("s");
         ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -81,6 +84,32 @@ public final class QmpServer implements EventSink, AutoCloseable {
             Files.deleteIfExists(staging);
         }
         return new QmpServer(target, listener, commands, greeting);
+    }
+
+    /**
+     * Compiles the schemas every conversation needs on a background thread, so the first command
+     * does not wait for the validator to load.
+     */
+    public static void prepareSchemas(Commands commands) {
+        Thread t = new Thread(() -> {
+            org.altovirt.schema.SchemaCatalog catalog = org.altovirt.schema.SchemaCatalog.classpath();
+            prepareEnvelopes();
+            for (String name : commands.names()) {
+                catalog.prepare(Commands.schemaPath(name) + "#/$defs/arguments",
+                        Commands.schemaPath(name) + "#/$defs/returns");
+            }
+        }, "qmp-schemas");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Loads the JSON library and compiles the schemas of every message's envelope. */
+    public static void prepareEnvelopes() {
+        new ObjectMapper().createObjectNode();
+        org.altovirt.schema.SchemaCatalog.classpath().prepare(
+                "qmp/command.json", "qmp/return.json", "qmp/error.json",
+                Commands.schemaPath("qmp_capabilities") + "#/$defs/arguments",
+                Commands.schemaPath("qmp_capabilities") + "#/$defs/returns");
     }
 
     /** Starts accepting clients on a daemon thread named {@code qmp}. */

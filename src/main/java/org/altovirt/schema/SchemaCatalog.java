@@ -33,9 +33,7 @@ public final class SchemaCatalog {
     /** Annotations of our own in the schemas (the shell reads them); not assertions. */
     public static final String PATH_HINT = "x-altovirt-path";
 
-    private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(
-            Dialect.builder(Dialects.getDraft202012()).keyword(new AnnotationKeyword(PATH_HINT)).build(),
-            builder -> builder.schemaIdResolvers(r -> r.mapPrefix(ID_PREFIX, "classpath:schemas/")));
+    private volatile SchemaRegistry registry;
     private final Map<String, CheckedSchema> compiled = new ConcurrentHashMap<>();
     private final Map<String, Optional<JsonNode>> documents = new ConcurrentHashMap<>();
 
@@ -55,9 +53,36 @@ public final class SchemaCatalog {
         return compiled.computeIfAbsent(path, this::compile);
     }
 
-    /** Whether a schema document exists at {@code path} (no fragment). */
+    /** Whether a schema document exists at {@code path} (no fragment); cheap, compiles nothing. */
     public boolean exists(String path) {
-        return document(path).isPresent();
+        return SchemaCatalog.class.getClassLoader().getResource("schemas/" + path) != null;
+    }
+
+    /**
+     * Compiles the schemas at {@code paths} now rather than at first use, so a server can do it
+     * on another thread while it starts.
+     */
+    public void prepare(String... paths) {
+        for (String p : paths) {
+            get(p);
+        }
+    }
+
+    /** The validator's registry, built on first use: it loads many classes a VM's start need not wait for. */
+    private SchemaRegistry registry() {
+        SchemaRegistry r = registry;
+        if (r == null) {
+            synchronized (this) {
+                r = registry;
+                if (r == null) {
+                    r = SchemaRegistry.withDefaultDialect(
+                            Dialect.builder(Dialects.getDraft202012()).keyword(new AnnotationKeyword(PATH_HINT)).build(),
+                            builder -> builder.schemaIdResolvers(r2 -> r2.mapPrefix(ID_PREFIX, "classpath:schemas/")));
+                    registry = r;
+                }
+            }
+        }
+        return r;
     }
 
     /** The raw schema document at {@code path} (no fragment), as it is on disk. */
@@ -70,7 +95,7 @@ public final class SchemaCatalog {
         if (!exists(file)) {
             throw new IllegalArgumentException("no schema document schemas/" + file);
         }
-        Schema schema = registry.getSchema(SchemaLocation.of(ID_PREFIX + path));
+        Schema schema = registry().getSchema(SchemaLocation.of(ID_PREFIX + path));
         return new CheckedSchema(path, schema);
     }
 
