@@ -1,27 +1,127 @@
 package org.altovirt.sys;
 
 import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.byref.IntByReference;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
 
 /**
  * The one binding to the C library (architecture.md: native code in one place). Loaded on first
- * use only, since loading JNR costs start-up time a VM without native needs should not pay.
+ * use only, since loading JNR costs start-up time that a VM without native needs should not pay.
+ * Every call that can fail saves errno: read it with {@link Native#errno()} and report it with
+ * {@link NativeException}.
  */
 public interface LibC {
+    int PROT_READ = 0x1;
+    int PROT_WRITE = 0x2;
+    int MAP_SHARED = 0x01;
+    int MAP_PRIVATE = 0x02;
+    int MAP_ANONYMOUS = 0x20;
+    int MAP_NORESERVE = 0x4000;
+    long MAP_FAILED = -1L;
+    int MADV_DONTNEED = 4;
+    int MADV_DONTDUMP = 16;
+    int O_RDONLY = 0;
+    int O_RDWR = 2;
+    int O_NOCTTY = 0x100;
+    int O_CLOEXEC = 0x80000;
+    int O_DIRECT = 0x4000;
+    int O_NONBLOCK = 0x800;
+    int EFD_CLOEXEC = 0x80000;
+    int EFD_NONBLOCK = 0x800;
+    long SYS_GETTID = 186;
+    long SYS_TGKILL = 234;
+
+    @SaveError
+    long mmap(long addr, @size_t long length, int prot, int flags, int fd, @off_t long offset);
+
+    @SaveError
+    int munmap(long addr, @size_t long length);
+
+    @SaveError
+    int madvise(long addr, @size_t long length, int advice);
+
+    @SaveError
+    int open(String path, int flags, int mode);
+
+    @SaveError
+    int close(int fd);
+
+    /** ioctl(2) with an integer argument (or none). */
+    @SaveError
+    int ioctl(int fd, long request, long arg);
+
+    /** ioctl(2) with a pointer to a structure the kernel reads and/or writes. */
+    @SaveError
+    int ioctl(int fd, long request, Pointer arg);
+
+    @SaveError
+    @ssize_t
+    long read(int fd, @Out Pointer buf, @size_t long count);
+
+    @SaveError
+    @ssize_t
+    long write(int fd, @In Pointer buf, @size_t long count);
+
+    @SaveError
+    @ssize_t
+    long pread(int fd, @Out Pointer buf, @size_t long count, @off_t long offset);
+
+    @SaveError
+    @ssize_t
+    long pwrite(int fd, @In Pointer buf, @size_t long count, @off_t long offset);
+
+    @SaveError
+    int fdatasync(int fd);
+
+    @SaveError
+    int eventfd(int initval, int flags);
+
+    @SaveError
+    int posix_openpt(int flags);
+
+    @SaveError
+    int grantpt(int fd);
+
+    @SaveError
+    int unlockpt(int fd);
+
+    String ptsname(int fd);
+
+    int isatty(int fd);
+
+    /** tcgetattr(3): {@code termios} is a buffer of at least 60 bytes. */
+    @SaveError
+    int tcgetattr(int fd, @Out Pointer termios);
+
+    @SaveError
+    int tcsetattr(int fd, int when, @In Pointer termios);
+
+    /** syscall(2) with up to three integer arguments: gettid, tgkill. */
+    @SaveError
+    long syscall(long number, long a1, long a2, long a3);
+
+    /** sigaction(2): {@code act} and {@code old} are 152-byte {@code struct sigaction} buffers (glibc x86_64). */
+    @SaveError
+    int sigaction(int signum, @In Pointer act, @Out Pointer old);
+
+    String strerror(int errnum);
+
     /** setsid(2): a new session, without a controlling terminal. */
     int setsid();
 
-    /** getpid(2). */
     int getpid();
+
+    /** Used only for its address: a native function that ignores its argument, as a no-op signal handler (facts.md §5). */
+    int getppid();
 
     /** The loaded library. */
     static LibC get() {
-        return Holder.INSTANCE;
-    }
-
-    /** Lazy holder: the library is loaded on first {@link #get}. */
-    final class Holder {
-        private static final LibC INSTANCE = LibraryLoader.create(LibC.class).load("c");
-
-        private Holder() {}
+        return Native.LIBC;
     }
 }

@@ -244,6 +244,7 @@ public final class QmpBench {
             ObjectNode o = results.putObject(t.name());
             o.put("command", t.display());
             o.put("spawn_to_connect_ms_median", median(connect));
+            o.put("connect_attempts_median", median(ss.stream().mapToDouble(s -> s.connectAttempts).sorted().toArray()));
             o.put("spawn_to_greeting_ms_median", median(greeting));
             o.put("spawn_to_greeting_ms_min", greeting[0]);
             o.put("spawn_to_ready_ms_median", median(ready));
