@@ -40,8 +40,9 @@ public final class GuestMemory implements AutoCloseable {
         LibC c = LibC.get();
         for (int i = 0; i < regions.length; i++) {
             MemoryLayout.RamRange r = ranges.get(i);
-            long host = c.mmap(0, r.size(), LibC.PROT_READ | LibC.PROT_WRITE,
+            jnr.ffi.Pointer mapped = c.mmap(null, r.size(), LibC.PROT_READ | LibC.PROT_WRITE,
                     LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_NORESERVE, -1, 0);
+            long host = mapped == null ? LibC.MAP_FAILED : mapped.address();
             if (host == LibC.MAP_FAILED) {
                 NativeException e = NativeException.last("mmap of " + r.size() + " bytes of guest RAM");
                 for (int j = 0; j < i; j++) {

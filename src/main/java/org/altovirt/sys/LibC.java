@@ -37,8 +37,13 @@ public interface LibC {
     long SYS_GETTID = 186;
     long SYS_TGKILL = 234;
 
+    /**
+     * mmap(2). Takes and returns pointers: with {@code long} for both, jnr-ffi 2.3.3 passes the
+     * six arguments wrongly here and the kernel answers EINVAL. A failure returns null or the
+     * address -1 ({@link #MAP_FAILED}).
+     */
     @SaveError
-    long mmap(long addr, @size_t long length, int prot, int flags, int fd, @off_t long offset);
+    Pointer mmap(Pointer addr, @size_t long length, int prot, int flags, int fd, @off_t long offset);
 
     @SaveError
     int munmap(long addr, @size_t long length);

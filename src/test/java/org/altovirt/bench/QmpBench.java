@@ -84,7 +84,8 @@ public final class QmpBench {
                 case "--check" -> bench.check = true;
                 case "--json" -> bench.jsonOut = Path.of(value(args, i++));
                 case "-h", "--help" -> {
-                    System.out.println("usage: ci/bench [--runs N] [--rtt-count M] [--rtt-warmup W] [--no-qemu] [--json FILE] [--check]");
+                    System.out.println("usage: ci/bench [--runs N] [--rtt-count M] [--rtt-warmup W] [--no-qemu] [--json FILE] [--check]\n"
+                            + "       ci/bench --jmh [JMH options]   (in-process microbenchmark, Maven profile bench)");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (try --help)");
@@ -246,9 +247,9 @@ public final class QmpBench {
             o.put("spawn_to_connect_ms_median", median(connect));
             o.put("connect_attempts_median", median(ss.stream().mapToDouble(s -> s.connectAttempts).sorted().toArray()));
             o.put("spawn_to_greeting_ms_median", median(greeting));
-            o.put("spawn_to_greeting_ms_min", greeting[0]);
+            o.put("spawn_to_greeting_ms_min", round(greeting[0], 2));
             o.put("spawn_to_ready_ms_median", median(ready));
-            o.put("spawn_to_ready_ms_min", ready[0]);
+            o.put("spawn_to_ready_ms_min", round(ready[0], 2));
             ArrayNode rawReady = o.putArray("spawn_to_ready_ms");
             ss.forEach(s -> rawReady.add(round(s.readyMs, 2)));
             ArrayNode rawGreeting = o.putArray("spawn_to_greeting_ms");
@@ -267,8 +268,12 @@ public final class QmpBench {
         }
         String a = "altovirt";
         String q = targets.size() > 1 ? "qemu" : null;
-        System.out.printf(Locale.ROOT, "%-34s %12s %12s %14s  %s%n", "figure", "altovirt", q == null ? "" : "qemu",
-                q == null ? "" : "altovirt/qemu", q == null ? "" : "better when ratio is");
+        if (q == null) {
+            System.out.printf(Locale.ROOT, "%-34s %12s%n", "figure", "altovirt");
+        } else {
+            System.out.printf(Locale.ROOT, "%-34s %12s %12s %14s  %s%n", "figure", "altovirt", "qemu",
+                    "altovirt/qemu", "better when ratio is");
+        }
         line(results, a, q, "spawn → greeting, median (ms)", "spawn_to_greeting_ms_median", "%.1f", "lower");
         line(results, a, q, "spawn → greeting, min (ms)", "spawn_to_greeting_ms_min", "%.1f", "lower");
         line(results, a, q, "spawn → ready, median (ms)", "spawn_to_ready_ms_median", "%.1f", "lower");
