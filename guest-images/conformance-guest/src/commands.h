@@ -1,0 +1,30 @@
+/*
+ * The console's command table.  To add a command: write
+ * `void cmd_x(int argc, char **argv)`, declare it here and add a row to
+ * the table in commands.c.  argv[0] is the command name; the console has
+ * split the line at spaces.  A command prints its result lines and, on
+ * failure, one line that starts with "error: ".
+ */
+#ifndef COMMANDS_H
+#define COMMANDS_H
+
+#include <stddef.h>
+
+struct command {
+    const char *name;
+    const char *usage;
+    const char *help;
+    void (*run)(int argc, char **argv);
+};
+
+/* Runs one input line. */
+void run_command_line(char *line);
+
+/* For commands with subcommands (`blk read ...`): argv[1] picks the row. */
+void dispatch_subcommand(const char *group, const struct command *table, size_t n,
+                         int argc, char **argv);
+
+void cmd_blk(int argc, char **argv);                 /* blk.c */
+int blk_name_of(int transport_index, char name[4]);  /* blk.c: "vda"... */
+
+#endif
