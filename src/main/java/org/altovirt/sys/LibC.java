@@ -32,6 +32,9 @@ public interface LibC {
     int O_CLOEXEC = 0x80000;
     int O_DIRECT = 0x4000;
     int O_NONBLOCK = 0x800;
+    int SEEK_END = 2;
+    int EINVAL = 22;
+    int EINTR = 4;
     int EFD_CLOEXEC = 0x80000;
     int EFD_NONBLOCK = 0x800;
     long SYS_GETTID = 186;
@@ -84,6 +87,11 @@ public interface LibC {
     @SaveError
     int fdatasync(int fd);
 
+    /** lseek(2): with {@link #SEEK_END} and offset 0, the size of a file or block device. */
+    @SaveError
+    @off_t
+    long lseek(int fd, @off_t long offset, int whence);
+
     @SaveError
     int eventfd(int initval, int flags);
 
@@ -106,6 +114,14 @@ public interface LibC {
 
     @SaveError
     int tcsetattr(int fd, int when, @In Pointer termios);
+
+    /** tcflush(3): discards queued terminal data ({@code queue} TCIFLUSH 0, TCOFLUSH 1, TCIOFLUSH 2). */
+    @SaveError
+    int tcflush(int fd, int queue);
+
+    /** poll(2): {@code fds} is an array of 8-byte {@code struct pollfd} (fd int @0, events short @4, revents short @6). */
+    @SaveError
+    int poll(Pointer fds, long nfds, int timeoutMillis);
 
     /** syscall(2) with up to three integer arguments: gettid, tgkill. */
     @SaveError
