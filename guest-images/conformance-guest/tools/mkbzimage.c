@@ -89,19 +89,22 @@ int main(int argc, char **argv)
     size_t setup_size = (sects + 1) * SECTOR;
     if (setup_size > SETUP_MAX)
         die("setup sectors overlap the zero page setup.S builds at 0x1000", argv[1]);
-    uint8_t *out = calloc(1, setup_size + kernel_len);
+    /* syssize counts 16-byte paragraphs: pad the image to whole paragraphs, as Linux's own
+     * build does, so that a loader trusting syssize finds every byte it names. */
+    size_t padded_len = (kernel_len + 15) & ~(size_t)15;
+    uint8_t *out = calloc(1, setup_size + padded_len);
     if (!out)
         die("out of memory", NULL);
     memcpy(out, setup, setup_len);
     memcpy(out + setup_size, kernel, kernel_len);
     out[HDR_SETUP_SECTS] = (uint8_t)sects;
-    put32(out + HDR_SYSSIZE, (uint32_t)((kernel_len + 15) / 16));
+    put32(out + HDR_SYSSIZE, (uint32_t)(padded_len / 16));
     if (init_size < kernel_len)
         init_size = (uint32_t)kernel_len;
     put32(out + HDR_INIT_SIZE, (init_size + 4095) & ~4095u);
 
     FILE *f = fopen(argv[3], "wb");
-    if (!f || fwrite(out, 1, setup_size + kernel_len, f) != setup_size + kernel_len || fclose(f) != 0)
+    if (!f || fwrite(out, 1, setup_size + padded_len, f) != setup_size + padded_len || fclose(f) != 0)
         die("cannot write", argv[3]);
     printf("mkbzimage: %s: setup %zu sectors, kernel %zu bytes, init_size 0x%x\n", argv[3],
            sects, kernel_len, (init_size + 4095) & ~4095u);

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Arrays;
 
 import org.altovirt.accel.AcceleratorChoice;
-import org.altovirt.accel.NoGuest;
 import org.altovirt.config.Accel;
 import org.altovirt.config.CommandLine;
 import org.altovirt.config.ConfigException;
@@ -89,7 +88,12 @@ public final class Main {
         }
 
         DeferredEvents events = new DeferredEvents();
-        MicroVm vm = new MicroVm(config, events, i -> new NoGuest());
+        MicroVm vm;
+        try {
+            vm = MicroVm.create(config, events, accel.kind());
+        } catch (MicroVm.CreateException e) {
+            throw new StartException(e.getMessage());
+        }
         QmpServer server;
         Path socket = config.qmp().socket();
         Commands commands = MachineCommands.of(vm, QmpVersion.current());
@@ -109,9 +113,6 @@ public final class Main {
         }
         if (config.boot().kernel() == null) {
             System.err.println("altovirt: no -kernel given: the VM has no guest code; its vCPUs stay halted");
-        } else {
-            System.err.println("altovirt: warning: this version cannot load a guest yet; -kernel "
-                    + config.boot().kernel() + " was checked but not loaded, and the vCPUs stay halted");
         }
         Path pidFile = config.pidFile();
         // SIGTERM, SIGINT and SIGHUP end the VM as QEMU does: SHUTDOWN (host-signal), exit 0.
@@ -128,6 +129,7 @@ public final class Main {
         vm.boot();
         server.start();
         vm.awaitTermination();
+        vm.close();
         server.close();
         deleteQuietly(pidFile);
         return 0;

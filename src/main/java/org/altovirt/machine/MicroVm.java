@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.IntFunction;
+import java.util.concurrent.atomic.AtomicReference;
+import org.altovirt.accel.AcceleratorChoice;
+import org.altovirt.accel.NoGuest;
 import org.altovirt.accel.VcpuBackend;
 import org.altovirt.config.CpuTopology;
 import org.altovirt.config.VmConfig;
@@ -30,17 +33,55 @@ public final class MicroVm {
     private final EventSink events;
     private final List<Vcpu> vcpus = new ArrayList<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
+    private final Guest guest;
     private VmState state = VmState.CREATED;
 
     /**
      * @param backends makes the backend of vCPU {@code i} (the accelerator's)
      */
     public MicroVm(VmConfig config, EventSink events, IntFunction<VcpuBackend> backends) {
+        this(config, events, backends, null);
+    }
+
+    private MicroVm(VmConfig config, EventSink events, IntFunction<VcpuBackend> backends, Guest guest) {
         this.config = config;
         this.events = events;
+        this.guest = guest;
         for (int i = 0; i < config.cpus().cpus(); i++) {
             vcpus.add(new Vcpu(i, backends.apply(i), (vcpu, reason) -> guestShutdown(reason)));
         }
+    }
+
+    /** Why a VM could not be created, for the user. */
+    public static final class CreateException extends Exception {
+        CreateException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The VM of {@code config}: with a {@code -kernel}, its RAM, devices and loaded kernel on
+     * accelerator {@code kind}; without one, vCPUs that have no code and stay halted.
+     */
+    public static MicroVm create(VmConfig config, EventSink events, AcceleratorChoice.Kind kind) throws CreateException {
+        if (config.boot().kernel() == null) {
+            return new MicroVm(config, events, i -> new NoGuest(), null);
+        }
+        AtomicReference<MicroVm> self = new AtomicReference<>();
+        Guest guest;
+        try {
+            guest = Guest.build(config, kind, () -> self.get().shutdown(true, "guest-reset"));
+        } catch (Guest.GuestException e) {
+            throw new CreateException(e.getMessage(), e);
+        }
+        MicroVm vm = new MicroVm(config, events, guest::vcpu, guest);
+        self.set(vm);
+        return vm;
+    }
+
+    /** The accelerator running the guest's vCPUs, or "none" without a guest. */
+    public String acceleratorName() {
+        return guest == null ? "none" : guest.acceleratorName();
     }
 
     public VmConfig config() {
@@ -50,6 +91,9 @@ public final class MicroVm {
     /** Starts the vCPU threads; they run guest code at once unless the VM was created with -S. */
     public synchronized void boot() {
         vcpus.forEach(Vcpu::start);
+        if (guest != null) {
+            guest.startSerialInput();
+        }
         if (!config.startPaused()) {
             state = VmState.RUNNING;
             vcpus.forEach(Vcpu::unpark);
@@ -60,17 +104,26 @@ public final class MicroVm {
         return state;
     }
 
-    /** {@code stop}: every vCPU out of guest code, then STOP. */
-    public synchronized void pause() throws StateException {
-        switch (state) {
-            case RUNNING -> {
-                vcpus.forEach(Vcpu::park);
-                state = VmState.PAUSED;
-                events.emit("STOP", NODES.objectNode());
+    /**
+     * {@code stop}: every vCPU out of guest code, then STOP. The wait for the vCPUs happens
+     * outside the lock, so a vCPU that ends the VM meanwhile (guest reset) is not blocked by it;
+     * then stop fails, since the VM is gone.
+     */
+    public void pause() throws StateException {
+        synchronized (this) {
+            switch (state) {
+                case RUNNING -> state = VmState.PAUSED;
+                case PAUSED -> throw new StateException("VM is already paused");
+                case CREATED -> throw new StateException("VM has not been started yet (it was created with -S); use cont to start it");
+                case SHUTDOWN -> throw new StateException("VM is shutting down");
             }
-            case PAUSED -> throw new StateException("VM is already paused");
-            case CREATED -> throw new StateException("VM has not been started yet (it was created with -S); use cont to start it");
-            case SHUTDOWN -> throw new StateException("VM is shutting down");
+        }
+        vcpus.forEach(Vcpu::park);
+        synchronized (this) {
+            if (state != VmState.PAUSED) {
+                throw new StateException("VM is shutting down");
+            }
+            events.emit("STOP", NODES.objectNode());
         }
     }
 
@@ -111,6 +164,25 @@ public final class MicroVm {
     /** Blocks until the VM has shut down. */
     public void awaitTermination() throws InterruptedException {
         terminated.await();
+    }
+
+    /**
+     * After shutdown: closes the devices (restoring a terminal the serial console had in raw
+     * mode) and, once every vCPU thread has left guest code, frees the accelerator and RAM.
+     */
+    public void close() throws InterruptedException {
+        if (guest == null) {
+            return;
+        }
+        boolean ended = true;
+        for (Vcpu v : vcpus) {
+            ended &= v.join(2000);
+        }
+        if (ended) {
+            guest.close();
+        } else {
+            guest.closeDevices();
+        }
     }
 
     /** What {@code query-cpus} shows of each online vCPU. */

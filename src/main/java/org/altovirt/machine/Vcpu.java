@@ -76,6 +76,12 @@ final class Vcpu {
         }
     }
 
+    /** Waits up to {@code millis} for the thread to end after {@link #end}; true if it did. */
+    boolean join(long millis) throws InterruptedException {
+        thread.join(millis);
+        return !thread.isAlive();
+    }
+
     /** Ends the thread for good. */
     void end() {
         synchronized (this) {

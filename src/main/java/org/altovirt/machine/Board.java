@@ -1,0 +1,133 @@
+package org.altovirt.machine;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.altovirt.accel.Accelerator;
+import org.altovirt.accel.AcceleratorException;
+import org.altovirt.bus.Bus;
+import org.altovirt.config.DeviceConfig;
+import org.altovirt.config.DriveConfig;
+import org.altovirt.config.VmConfig;
+import org.altovirt.devices.legacy.I8042;
+import org.altovirt.devices.serial.SerialBackend;
+import org.altovirt.devices.serial.SerialException;
+import org.altovirt.devices.serial.Uart8250;
+import org.altovirt.devices.virtio.MmioSlot;
+import org.altovirt.devices.virtio.MmioTransport;
+import org.altovirt.devices.virtio.block.VirtioBlock;
+import org.altovirt.memory.GuestMemory;
+
+/**
+ * The microvm's devices on its buses (facts.md §3): the 8250 UART at 0x3F8 / IRQ 4 on the
+ * {@code -serial} backend, the i8042 at 0x60/0x64 for resets, and the virtio-mmio slots from
+ * 0xF010_0000, IRQs from 5 — the six disk slots first, filled by the command line's
+ * virtio-blk devices in order and empty (capacity 0) otherwise, ready for hot-plug.
+ */
+final class Board implements AutoCloseable {
+    /** The document's limit: six virtio-blk disks. */
+    static final int DISK_SLOTS = DeviceConfig.MAX_DISKS;
+
+    private final Bus pio;
+    private final Bus mmio;
+    private final List<VirtioBlock> disks = new ArrayList<>();
+    private final List<MmioSlot> slots = new ArrayList<>();
+    private SerialBackend serial;
+    private Uart8250 uart;
+
+    private Board(Bus pio, Bus mmio) {
+        this.pio = pio;
+        this.mmio = mmio;
+    }
+
+    /** Why the board could not be built, for the user. */
+    static final class BoardException extends Exception {
+        BoardException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Builds every device of {@code config}; {@code reset} is what an i8042 reset does (end the
+     * VM with guest-reset).
+     */
+    static Board build(VmConfig config, GuestMemory memory, Bus pio, Bus mmio, Accelerator accel, Runnable reset)
+            throws BoardException {
+        Board board = new Board(pio, mmio);
+        try {
+            board.buildLegacy(config, accel, reset);
+            board.buildDisks(config, memory, accel);
+            return board;
+        } catch (BoardException e) {
+            board.close();
+            throw e;
+        }
+    }
+
+    private void buildLegacy(VmConfig config, Accelerator accel, Runnable reset) throws BoardException {
+        try {
+            serial = SerialBackend.open(config.serial());
+        } catch (SerialException e) {
+            throw new BoardException(e.getMessage(), e);
+        }
+        uart = new Uart8250(line(accel, Uart8250.IRQ), serial);
+        pio.insert(Uart8250.PORT_BASE, Uart8250.PORT_COUNT, uart);
+        I8042 i8042 = new I8042(reset);
+        pio.insert(I8042.DATA_PORT, 1, i8042.dataPort());
+        pio.insert(I8042.COMMAND_PORT, 1, i8042.commandPort());
+    }
+
+    private void buildDisks(VmConfig config, GuestMemory memory, Accelerator accel) throws BoardException {
+        List<DeviceConfig.VirtioBlk> wanted = config.devices(DeviceConfig.VirtioBlk.class);
+        for (int i = 0; i < DISK_SLOTS; i++) {
+            VirtioBlock disk = i < wanted.size() ? openDisk(config, wanted.get(i)) : new VirtioBlock();
+            disks.add(disk);
+            MmioSlot slot = MmioSlot.of(slots.size());
+            slots.add(slot);
+            String name = i < wanted.size() ? "virtio-blk " + wanted.get(i).id() : "virtio-blk slot " + i;
+            mmio.insert(slot.base(), MmioTransport.SIZE, new MmioTransport(name, disk, memory, line(accel, slot.irq())));
+        }
+    }
+
+    private static VirtioBlock openDisk(VmConfig config, DeviceConfig.VirtioBlk device) throws BoardException {
+        DriveConfig drive = config.drive(device.drive()).orElseThrow();
+        String serial = device.serial() != null ? device.serial() : drive.serial() != null ? drive.serial() : drive.id();
+        try {
+            return VirtioBlock.open(drive.file(), drive.readOnly(), drive.direct(), serial);
+        } catch (IOException e) {
+            throw new BoardException("-drive id=" + drive.id() + ": cannot open " + drive.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static org.altovirt.bus.InterruptLine line(Accelerator accel, int irq) throws BoardException {
+        try {
+            return accel.interruptLine(irq);
+        } catch (AcceleratorException e) {
+            throw new BoardException("interrupt line " + irq + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The kernel parameters that announce the virtio-mmio slots, in slot order. */
+    List<String> kernelParameters() {
+        List<String> out = new ArrayList<>(slots.size());
+        for (MmioSlot s : slots) {
+            out.add(s.kernelParameter());
+        }
+        return out;
+    }
+
+    /** Starts feeding host input to the UART: once the vCPUs may read it. */
+    void startSerialInput() {
+        serial.start(uart);
+    }
+
+    @Override
+    public void close() {
+        for (VirtioBlock d : disks) {
+            d.close();
+        }
+        if (serial != null) {
+            serial.close();
+        }
+    }
+}
