@@ -4,8 +4,8 @@ Feature: The stratovirt command line
   allowed, and exit status 1 — never a stack trace.
 
   Scenario: The document's command line starts a VM that answers QMP
-    Given a kernel file "vmlinux.bin" and a disk image "rootfs.img" of 64 MiB
-    And a VM started with "-machine microvm -kernel {tmp}/vmlinux.bin -smp 1 -m 1024 -append "console=ttyS0 pci=off reboot=k quiet panic=1 root=/dev/vda" -drive file={tmp}/rootfs.img,id=rootfs,readonly=off,direct=off -device virtio-blk-device,drive=rootfs -serial stdio"
+    Given a disk image "rootfs.img" of 64 MiB
+    And a VM started with "-machine microvm -accel emu -kernel {guest} -smp 1 -m 1024 -append "console=ttyS0 pci=off reboot=k quiet panic=1 root=/dev/vda" -drive file={tmp}/rootfs.img,id=rootfs,readonly=off,direct=off -device virtio-blk-device,drive=rootfs -serial stdio"
     When a client connects
     Then query-status says "running"
 
@@ -55,31 +55,30 @@ Feature: The stratovirt command line
     Then stderr has a line containing "using the"
 
   Scenario: A -config file gives the machine's vCPUs and memory
-    Given a kernel file "vmlinux.bin" and a disk image "rootfs.img" of 64 MiB
+    Given a disk image "rootfs.img" of 64 MiB
     And a config file "vm.json" containing:
       """
       {
-        "boot-source": {"kernel_image_path": "{tmp}/vmlinux.bin", "boot_args": "console=ttyS0 reboot=k panic=1"},
+        "boot-source": {"kernel_image_path": "{guest}", "boot_args": "console=ttyS0 reboot=k panic=1"},
         "machine-config": {"type": "MicroVm", "vcpu_count": 2, "mem_size": 536870912},
         "drive": [{"drive_id": "rootfs", "path_on_host": "{tmp}/rootfs.img", "direct": false, "read_only": false}],
         "serial": {"stdio": true}
       }
       """
-    And a VM started with "-config {tmp}/vm.json"
+    And a VM started with "-accel emu -config {tmp}/vm.json"
     When a client connects
     And the client executes "query-cpus"
     Then the reply lists 2 vCPUs
 
   Scenario: Command-line options override the -config file
-    Given a kernel file "vmlinux.bin" and a disk image "rootfs.img" of 64 MiB
-    And a config file "vm.json" containing:
+    Given a config file "vm.json" containing:
       """
       {
-        "boot-source": {"kernel_image_path": "{tmp}/vmlinux.bin"},
+        "boot-source": {"kernel_image_path": "{guest}"},
         "machine-config": {"vcpu_count": 2, "mem_size": 536870912}
       }
       """
-    And a VM started with "-config {tmp}/vm.json -smp 3"
+    And a VM started with "-accel emu -config {tmp}/vm.json -smp 3"
     When a client connects
     And the client executes "query-cpus"
     Then the reply lists 3 vCPUs

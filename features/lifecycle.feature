@@ -213,3 +213,55 @@ Feature: VM lifecycle and queries
       """
       {"error":{"class":"DeviceNotFound","desc":"Device 'drive-0' not found"}}
       """
+
+  Scenario Outline: A stopped guest runs no code; cont lets it go on (<accel>)
+    Given a VM booted on <accel> with "-m 256"
+    When the guest runs "ticks"
+    Then the guest prints a tick count
+    When a client connects
+    And the client sends:
+      """
+      {"execute":"stop"}
+      """
+    Then the client receives:
+      """
+      {"event":"STOP","data":{},"timestamp":"*"}
+      {"return":{}}
+      """
+    When "ticks" is typed on the guest console
+    Then the guest has printed nothing new after 1500 ms of pause
+    When the client sends:
+      """
+      {"execute":"cont"}
+      """
+    Then the client receives:
+      """
+      {"event":"RESUME","data":{},"timestamp":"*"}
+      {"return":{}}
+      """
+    And the guest then answers "ticks" with a larger tick count
+
+    Examples:
+      | accel |
+      | emu   |
+
+    @kvm
+    Examples:
+      | accel |
+      | kvm   |
+
+  Scenario Outline: query-cpus of a running guest shows real vCPU threads (<accel>)
+    Given a VM booted on <accel> with "-m 256 -smp 2"
+    And the guest console shows "ready"
+    When a client connects
+    And the client executes "query-cpus"
+    Then the reply lists 2 vCPUs
+
+    Examples:
+      | accel |
+      | emu   |
+
+    @kvm
+    Examples:
+      | accel |
+      | kvm   |

@@ -40,6 +40,12 @@ final class AltovirtProcess implements AutoCloseable {
         return new AltovirtProcess(pb.start(), out, err);
     }
 
+    /** Types {@code text} on the process's standard input (the guest console with -serial stdio). */
+    void type(String text) throws IOException {
+        process.getOutputStream().write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
     long pid() {
         return process.pid();
     }

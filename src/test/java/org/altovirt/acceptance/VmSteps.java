@@ -64,9 +64,8 @@ public final class VmSteps {
         world.run.awaitExit(World.PATIENCE);
     }
 
-    @Given("a kernel file {string} and a disk image {string} of {int} MiB")
-    public void kernelAndDisk(String kernel, String disk, int mib) throws IOException {
-        Files.write(world.workspace.file(kernel), new byte[4096]);
+    @Given("a disk image {string} of {int} MiB")
+    public void sparseDisk(String disk, int mib) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(world.workspace.file(disk).toFile(), "rw")) {
             f.setLength((long) mib << 20);
         }

@@ -37,8 +37,11 @@ final class Workspace implements AutoCloseable {
         return dir.resolve("qmp.sock");
     }
 
+    /** The conformance guest the build made (guest-images/conformance-guest). */
+    static final Path GUEST = Path.of(System.getProperty("user.dir"), "target", "guest", "conformance-guest.bzImage");
+
     String expand(String text) {
-        return text.replace("{tmp}", dir.toString());
+        return text.replace("{tmp}", dir.toString()).replace("{guest}", GUEST.toString());
     }
 
     /** Splits an option string as a shell would: spaces separate words, double quotes group them. */

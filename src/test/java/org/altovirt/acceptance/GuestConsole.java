@@ -1,0 +1,70 @@
+package org.altovirt.acceptance;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The conformance guest's serial console, on altovirt's stdio: what the guest printed (read from
+ * the process's captured standard output as it grows) and what we type. Output is consumed in
+ * order; each wait looks only at what came after the last thing found.
+ */
+final class GuestConsole {
+    static final String PROMPT = "altovirt-guest> ";
+    /** The emu interprets every instruction: boots and commands take longer than on KVM. */
+    static final Duration PATIENCE = Duration.ofSeconds(90);
+
+    private final AltovirtProcess process;
+    private int consumed;
+    private boolean atPrompt;
+
+    GuestConsole(AltovirtProcess process) {
+        this.process = process;
+    }
+
+    /** Waits until {@code text} appears after what was consumed; returns the output up to its end. */
+    String await(String text) throws InterruptedException {
+        Instant deadline = Instant.now().plus(PATIENCE);
+        while (true) {
+            String out = process.stdout();
+            int at = out.indexOf(text, consumed);
+            if (at >= 0) {
+                String seen = out.substring(consumed, at + text.length());
+                consumed = at + text.length();
+                atPrompt = seen.endsWith(PROMPT);
+                return seen;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("altovirt ended before the guest printed '" + text + "'; console: "
+                        + out.substring(consumed) + "; stderr: " + process.stderr());
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("the guest did not print '" + text + "' within " + PATIENCE
+                        + "; console since the last match: " + out.substring(consumed));
+            }
+            Thread.sleep(20); // polling the growing output file, bounded by the deadline
+        }
+    }
+
+    /** What the guest printed after the last match, without waiting. */
+    String unread() {
+        return process.stdout().substring(consumed);
+    }
+
+    /** Types {@code command} and Enter, and returns its output once the prompt is back. */
+    String run(String command) throws IOException, InterruptedException {
+        if (!atPrompt) {
+            await(PROMPT);
+        }
+        type(command);
+        String out = await(PROMPT);
+        int echo = out.indexOf(command);
+        String body = echo >= 0 ? out.substring(echo + command.length()) : out;
+        return body.substring(0, body.length() - PROMPT.length()).strip();
+    }
+
+    void type(String command) throws IOException {
+        atPrompt = false;
+        process.type(command + "\r");
+    }
+}
