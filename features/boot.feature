@@ -34,12 +34,14 @@ Feature: Booting a guest
       | accel |
       | kvm   |
 
-  Scenario Outline: The six virtio-blk slots exist from boot, empty ones with capacity 0 (<accel>)
+  Scenario Outline: Six disk slots and two NIC slots exist from boot, empty ones with capacity 0 (<accel>)
     Given a VM booted on <accel> with "-m 256"
     When the guest runs "devices"
     Then the guest prints "virtio0 base=0xf0100000 size=0x200 irq=5 magic=ok version=2 id=2 type=blk"
     And the guest prints "virtio5 base=0xf0100a00 size=0x200 irq=10 magic=ok version=2 id=2 type=blk"
     And the guest prints "disk=vdf capacity=0"
+    And the guest prints "virtio6 base=0xf0100c00 size=0x200 irq=11 magic=ok version=2 id=1 type=net"
+    And the guest prints "mac=52:54:00:12:34:57"
 
     Examples:
       | accel |

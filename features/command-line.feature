@@ -31,6 +31,11 @@ Feature: The stratovirt command line
       | -frobnicate                               | unknown option -frobnicate               |
       | -m                                        | -m                                       |
 
+  Scenario: Devices this version cannot build yet are refused, not ignored
+    When altovirt is run with "-m 256 -kernel {guest} -netdev tap,id=n0,ifname=tap0 -device virtio-net-device,netdev=n0"
+    Then altovirt exits with status 1
+    And stderr is one line containing "-device virtio-net-device: network cards are not implemented yet"
+
   Scenario: The QMP socket option is required
     When altovirt is run without -qmp
     Then altovirt exits with status 1

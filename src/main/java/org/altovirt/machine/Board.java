@@ -16,17 +16,21 @@ import org.altovirt.devices.serial.Uart8250;
 import org.altovirt.devices.virtio.MmioSlot;
 import org.altovirt.devices.virtio.MmioTransport;
 import org.altovirt.devices.virtio.block.VirtioBlock;
+import org.altovirt.devices.virtio.net.VirtioNet;
 import org.altovirt.memory.GuestMemory;
 
 /**
  * The microvm's devices on its buses (facts.md §3): the 8250 UART at 0x3F8 / IRQ 4 on the
  * {@code -serial} backend, the i8042 at 0x60/0x64 for resets, and the virtio-mmio slots from
  * 0xF010_0000, IRQs from 5 — the six disk slots first, filled by the command line's
- * virtio-blk devices in order and empty (capacity 0) otherwise, ready for hot-plug.
+ * virtio-blk devices in order and empty (capacity 0) otherwise, then the two NIC slots, ready
+ * for hot-plug.
  */
 final class Board implements AutoCloseable {
     /** The document's limit: six virtio-blk disks. */
     static final int DISK_SLOTS = DeviceConfig.MAX_DISKS;
+    /** The document's limit: two virtio-net NICs. */
+    static final int NIC_SLOTS = DeviceConfig.MAX_NICS;
 
     private final Bus pio;
     private final Bus mmio;
@@ -55,8 +59,10 @@ final class Board implements AutoCloseable {
             throws BoardException {
         Board board = new Board(pio, mmio);
         try {
+            refuseUnbuiltDevices(config);
             board.buildLegacy(config, accel, reset);
             board.buildDisks(config, memory, accel);
+            board.buildNicSlots(memory, accel);
             return board;
         } catch (BoardException e) {
             board.close();
@@ -86,6 +92,27 @@ final class Board implements AutoCloseable {
             slots.add(slot);
             String name = i < wanted.size() ? "virtio-blk " + wanted.get(i).id() : "virtio-blk slot " + i;
             mmio.insert(slot.base(), MmioTransport.SIZE, new MmioTransport(name, disk, memory, line(accel, slot.irq())));
+        }
+    }
+
+    /** The two NIC slots, after the disks, with no backend (link down) until a NIC is plugged. */
+    private void buildNicSlots(GuestMemory memory, Accelerator accel) throws BoardException {
+        for (int i = 0; i < NIC_SLOTS; i++) {
+            MmioSlot slot = MmioSlot.of(slots.size());
+            slots.add(slot);
+            VirtioNet nic = new VirtioNet(VirtioNet.defaultMac(i));
+            mmio.insert(slot.base(), MmioTransport.SIZE, new MmioTransport("virtio-net slot " + i, nic, memory, line(accel, slot.irq())));
+        }
+    }
+
+    /** Devices the command line may name but this version cannot build yet: refused, never ignored. */
+    private static void refuseUnbuiltDevices(VmConfig config) throws BoardException {
+        if (!config.devices(DeviceConfig.VirtioNet.class).isEmpty()) {
+            throw new BoardException("-device virtio-net-device: network cards are not implemented yet "
+                    + "(the two NIC slots exist from boot, without a backend)", null);
+        }
+        if (!config.devices(DeviceConfig.VirtioBalloon.class).isEmpty()) {
+            throw new BoardException("-device virtio-balloon-device: the balloon device is not implemented yet", null);
         }
     }
 
