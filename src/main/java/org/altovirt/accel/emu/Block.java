@@ -16,8 +16,9 @@ final class Block {
     boolean cached;
 
     // Direct links to the blocks this one was seen to continue into (a taken and a fall-through
-    // branch), by virtual RIP; good while the translation generation they were made in lasts.
-    long linkRip0 = -1, linkRip1 = -1;
+    // branch), by virtual RIP; good while the translation generation they were made in lasts. A
+    // link is empty when its block is null (any RIP value, -1 included, can be a real target).
+    long linkRip0, linkRip1;
     Block link0, link1;
     int linkGeneration = -1;
 

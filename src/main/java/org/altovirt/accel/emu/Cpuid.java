@@ -27,8 +27,8 @@ final class Cpuid {
 
     private Cpuid() {}
 
-    /** Fills {@code out} with EAX, EBX, ECX, EDX for {@code leaf}/{@code subleaf}. */
-    static void query(int leaf, int subleaf, int cpuIndex, int[] out) {
+    /** Fills {@code out} with EAX, EBX, ECX, EDX for {@code leaf} (no leaf offered has sub-leaves). */
+    static void query(int leaf, int cpuIndex, int[] out) {
         out[0] = out[1] = out[2] = out[3] = 0;
         switch (leaf) {
             case 0:

@@ -3,9 +3,9 @@ package org.altovirt.accel.emu;
 import org.altovirt.bus.Bus;
 
 /**
- * Runs decoded blocks: one {@code tableswitch} on {@link Insn#op} per instruction, the operand
- * helpers every operation group shares (effective address, r/m read and write, push and pop), and
- * fault delivery when an instruction raises a {@link GuestFault}.
+ * Runs decoded blocks ({@link #runLoop}): dispatch on {@link Insn#op}, the operand helpers every
+ * operation group shares (effective address, r/m read and write, push and pop), and fault
+ * delivery when an instruction raises a {@link GuestFault}.
  *
  * <p>While an instruction runs, {@code s.rip} already holds the address of the next one (what
  * RIP-relative operands, CALL and traps want); a fault rolls it back to the instruction's start.
@@ -23,7 +23,7 @@ final class Executor {
     private final StringOps strings;
     private final SystemOps system;
 
-    /** Instructions completed since reset. */
+    /** Instructions completed; written by the vCPU thread only (others see a recent value). */
     long retired;
     /** Set when the guest stopped the machine (triple fault); the run loop reports it. */
     String shutdown;
@@ -39,7 +39,7 @@ final class Executor {
         this.bits = new Bits(this);
         this.control = new Control(this);
         this.strings = new StringOps(this, pio);
-        this.system = new SystemOps(this, pio, cpuIndex);
+        this.system = new SystemOps(this, cpuIndex);
     }
 
     /** Set by {@link EmuVcpu#kick} from any thread; the loop checks it between blocks. */
@@ -47,10 +47,10 @@ final class Executor {
 
     /**
      * Runs blocks from RIP until a kick, a HLT or a shutdown. Blocks seen to follow one another
-     * are linked, so a loop turn costs a few field loads, not a lookup. The sixteen commonest
-     * operations are dispatched right here, through a tree of conditional branches: an indirect
-     * jump per instruction (what a {@code tableswitch} compiles to) costs several times more on
-     * the hosts measured. The rest go through {@link #exec}.
+     * are linked, so a loop turn costs a few field loads, not a lookup. The 32 commonest
+     * operations are dispatched through trees of conditional branches (the first 16 right here):
+     * an indirect jump per instruction (what a {@code tableswitch} compiles to) costs several
+     * times more on the hosts measured. The rest go through {@link #exec}.
      */
     void runLoop(Translator t) {
         CpuState s = this.s;
@@ -60,11 +60,7 @@ final class Executor {
             long rip = s.rip;
             Block b = null;
             if (prev != null && prev.linkGeneration == code.generation) {
-                if (prev.linkRip0 == rip) {
-                    b = prev.link0;
-                } else if (prev.linkRip1 == rip) {
-                    b = prev.link1;
-                }
+                b = prev.linkRip0 == rip ? prev.link0 : prev.linkRip1 == rip ? prev.link1 : null;
                 if (b != null && !b.valid) {
                     b = null;
                 }
@@ -141,6 +137,8 @@ final class Executor {
                         } else {
                             control.ret(in);
                         }
+                    } else if (op < 32) {
+                        wrote = secondTier(in, op);
                     } else {
                         exec(in);
                         wrote = true; // may have stored (or changed anything)
@@ -174,6 +172,72 @@ final class Executor {
         }
     }
 
+    /** Operations 16..31, the next commonest: a second tree of branches; returns whether it may have stored. */
+    private boolean secondTier(Insn in, int op) {
+        if (op < 24) {
+            if (op < 20) {
+                if (op < 18) {
+                    if (op == Op.SHIFT_I) {
+                        bits.shift(in, (int) in.imm);
+                        return in.mem;
+                    }
+                    s.setReg(in.reg, in.size, ea(in));
+                    return false;
+                }
+                if (op == Op.IMUL_GE) {
+                    arith.imul(in, s.reg(in.reg, in.size), readE(in));
+                } else {
+                    arith.imul(in, readE(in), in.imm);
+                }
+                return false;
+            }
+            if (op < 22) {
+                if (op == Op.NEG) {
+                    arith.neg(in);
+                    return in.mem;
+                }
+                push(readE(in), in.size);
+                return true;
+            }
+            if (op == Op.POP) {
+                control.pop(in);
+                return in.mem;
+            }
+            s.setReg(in.reg, in.size, readE(in, in.sub));
+            return false;
+        }
+        if (op < 28) {
+            if (op < 26) {
+                if (op == Op.MOVSX) {
+                    s.setReg(in.reg, in.size, CpuState.sext(readE(in, in.sub), in.sub));
+                    return false;
+                }
+                writeE(in, s.reg(in.reg, in.size));
+                return in.mem;
+            }
+            if (op == Op.MOV_GE) {
+                s.setReg(in.reg, in.size, readE(in));
+                return false;
+            }
+            arith.cmov(in);
+            return false;
+        }
+        if (op < 30) {
+            if (op == Op.SETCC) {
+                writeE(in, f.cond(in.sub) ? 1 : 0);
+                return in.mem;
+            }
+            arith.aluEG(in);
+            return in.mem;
+        }
+        if (op == Op.ALU_EI) {
+            arith.aluEI(in);
+            return in.mem;
+        }
+        arith.aluGE(in);
+        return false;
+    }
+
     /** Delivers a fault raised by the instruction at {@code at}; a triple fault sets {@link #shutdown}. */
     private void deliver(GuestFault g, long at) {
         s.rip = at;
@@ -184,31 +248,19 @@ final class Executor {
 
     private void exec(Insn in) {
         switch (in.op) {
-            case Op.ALU_EG: arith.aluEG(in); return;
-            case Op.ALU_GE: arith.aluGE(in); return;
-            case Op.ALU_EI: arith.aluEI(in); return;
             case Op.TEST_EG: f.logic(in.size, readE(in) & s.reg(in.reg, in.size)); return;
             case Op.TEST_EI: f.logic(in.size, readE(in) & in.imm & CpuState.mask(in.size)); return;
             case Op.INC: arith.incDec(in, 1); return;
             case Op.DEC: arith.incDec(in, -1); return;
             case Op.NOT: arith.not(in); return;
-            case Op.NEG: arith.neg(in); return;
             case Op.MUL: arith.mul(in); return;
             case Op.IMUL1: arith.imul1(in); return;
             case Op.DIV: arith.div(in); return;
             case Op.IDIV: arith.idiv(in); return;
-            case Op.IMUL_GEI: arith.imul(in, readE(in), in.imm); return;
-            case Op.IMUL_GE: arith.imul(in, s.reg(in.reg, in.size), readE(in)); return;
-            case Op.SHIFT_I: bits.shift(in, (int) in.imm); return;
             case Op.SHIFT_CL: bits.shift(in, (int) s.r[CpuState.RCX]); return;
             case Op.SHD_I: bits.doubleShift(in, (int) in.imm); return;
             case Op.SHD_CL: bits.doubleShift(in, (int) s.r[CpuState.RCX]); return;
-            case Op.MOV_EG: writeE(in, s.reg(in.reg, in.size)); return;
-            case Op.MOV_GE: s.setReg(in.reg, in.size, readE(in)); return;
             case Op.MOV_EI: writeE(in, in.imm); return;
-            case Op.MOVZX: s.setReg(in.reg, in.size, readE(in, in.sub)); return;
-            case Op.MOVSX: s.setReg(in.reg, in.size, CpuState.sext(readE(in, in.sub), in.sub)); return;
-            case Op.LEA: s.setReg(in.reg, in.size, ea(in)); return;
             case Op.XCHG: arith.xchg(in); return;
             case Op.CMPXCHG: arith.cmpxchg(in); return;
             case Op.XADD: arith.xadd(in); return;
@@ -251,8 +303,6 @@ final class Executor {
             case Op.STI: system.setIf(true); return;
             case Op.CLD: s.rflags &= ~CpuState.DF; return;
             case Op.STD: s.rflags |= CpuState.DF; return;
-            case Op.SETCC: writeE(in, f.cond(in.sub) ? 1 : 0); return;
-            case Op.CMOVCC: arith.cmov(in); return;
             case Op.BT_EG: bits.bitTest(in, s.reg(in.reg, in.size), true); return;
             case Op.BT_EI: bits.bitTest(in, in.imm, false); return;
             case Op.BSF: bits.bitScan(in, true); return;
@@ -283,8 +333,6 @@ final class Executor {
             case Op.MOV_E_SREG: writeE(in, s.sel[in.reg]); return;
             case Op.PUSH_SREG: push(s.sel[in.sub], in.size); return;
             case Op.POP_SREG: control.popSegment(in); return;
-            case Op.PUSH: push(readE(in), in.size); return;
-            case Op.POP: control.pop(in); return;
             case Op.NOP: return;
             case Op.GP: throw fault.raise(GuestFault.GP, 0);
             default: throw fault.raise(GuestFault.UD);

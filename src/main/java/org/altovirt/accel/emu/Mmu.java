@@ -151,10 +151,20 @@ final class Mmu {
         }
         long vpn = va >>> 12;
         int i = (int) vpn & TLB_MASK;
-        long pa = wTag[i] == (vpn | WATCH) || (wTag[i] == vpn && wView[i] == null)
-                ? wPhys[i] + (va & 0xFFF) : translate(va, WRITE);
+        if (wTag[i] != vpn && wTag[i] != (vpn | WATCH)) {
+            long pa = translate(va, WRITE);
+            if (wTag[i] != vpn && wTag[i] != (vpn | WATCH)) {
+                // not cached (a page only partly RAM, or read-only with WP clear under CPL 3...)
+                phys.write(pa, size, value);
+                code.written(pa, size);
+                return;
+            }
+        }
+        long pa = wPhys[i] | (va & 0xFFF);
         phys.write(pa, size, value);
-        code.written(pa, size);
+        if ((wTag[i] & WATCH) != 0) {
+            code.written(pa, size); // the page holds decoded code
+        }
     }
 
     /** The physical address of an instruction fetch at {@code va}. */

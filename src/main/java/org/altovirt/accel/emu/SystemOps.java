@@ -1,7 +1,5 @@
 package org.altovirt.accel.emu;
 
-import org.altovirt.bus.Bus;
-
 /**
  * System instructions: control and debug registers, MSRs, CPUID, RDTSC, descriptor tables, task
  * and segment registers, RFLAGS loads, HLT/CLI/STI. The emu keeps long mode: a write that would
@@ -27,7 +25,7 @@ final class SystemOps {
     private final int[] cpuid = new int[4];
     private final long tscBase = System.nanoTime();
 
-    SystemOps(Executor x, Bus pio, int cpuIndex) {
+    SystemOps(Executor x, int cpuIndex) {
         this.x = x;
         this.s = x.s;
         this.mmu = x.mmu;
@@ -45,7 +43,7 @@ final class SystemOps {
     }
 
     void cpuid() {
-        Cpuid.query((int) s.r[CpuState.RAX], (int) s.r[CpuState.RCX], cpuIndex, cpuid);
+        Cpuid.query((int) s.r[CpuState.RAX], cpuIndex, cpuid);
         s.r[CpuState.RAX] = cpuid[0] & 0xFFFF_FFFFL;
         s.r[CpuState.RBX] = cpuid[1] & 0xFFFF_FFFFL;
         s.r[CpuState.RCX] = cpuid[2] & 0xFFFF_FFFFL;

@@ -33,26 +33,19 @@ final class Translator {
      */
     Block next(Block from, long rip) {
         if (from != null && from.linkGeneration == code.generation) {
-            if (from.linkRip0 == rip) {
-                Block b = from.link0;
-                if (b.valid) {
-                    return b;
-                }
-            } else if (from.linkRip1 == rip) {
-                Block b = from.link1;
-                if (b.valid) {
-                    return b;
-                }
+            Block b = from.linkRip0 == rip ? from.link0 : from.linkRip1 == rip ? from.link1 : null;
+            if (b != null && b.valid) {
+                return b;
             }
         }
         Block b = blockAt(rip);
         if (from != null && b.cached) {
             if (from.linkGeneration != code.generation) {
                 from.linkGeneration = code.generation;
-                from.linkRip0 = -1;
-                from.linkRip1 = -1;
+                from.link0 = null;
+                from.link1 = null;
             }
-            if (from.linkRip0 == -1 || from.linkRip0 == rip) {
+            if (from.link0 == null || from.linkRip0 == rip) {
                 from.linkRip0 = rip;
                 from.link0 = b;
             } else {

@@ -132,6 +132,18 @@ class ExceptionsTest {
     }
 
     @Test
+    void aJumpToTheTopOfTheAddressSpaceFaultsOnTheFetch() {
+        // RIP = 0xffff_ffff_ffff_ffff is canonical but unmapped here: #PF on the fetch, CR2 = RIP
+        // (the fuzzer found the block-link lookup taking that RIP for an empty link)
+        try (TestMachine m = machine("mov $-1, %rax\njmp *%rax")) {
+            CpuState s = run(m);
+            assertThat(s.r[8]).isEqualTo(-1L);
+            assertThat(s.r[10]).isEqualTo(-1L);
+            assertThat(s.r[9]).as("not present, supervisor read (fetch bit only with NX on)").isZero();
+        }
+    }
+
+    @Test
     void anUndeliverableFaultIsATripleFault() {
         try (TestMachine m = new TestMachine(16 << 20)) {
             m.load(CODE, TestMachine.assemble("ud2")); // the boot IDT is empty: #UD -> #GP -> #DF -> shutdown

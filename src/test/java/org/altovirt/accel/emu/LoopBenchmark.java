@@ -16,6 +16,14 @@ public final class LoopBenchmark {
     public static void main(String[] args) {
         long iterations = args.length > 0 ? Long.parseLong(args[0]) : 200_000_000L;
         only = args.length > 1 ? args[1] : null;
+        if ("steady-workload".equals(only)) {
+            try {
+                steadyWorkload((int) iterations);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return;
+        }
         if ("steady".equals(only) || "steady-memory".equals(only)) {
             try {
                 steady(only.equals("steady") ? "mov %rdi, %rcx\n1: add %rcx, %rax\ndec %rcx\njnz 1b\nhlt\n"
@@ -101,6 +109,48 @@ public final class LoopBenchmark {
             v.kick();
             t.join();
         }
+    }
+
+    /** workload.c (see CompiledCodeTest), built with gcc as a guest and called in an endless loop. */
+    static void steadyWorkload(int seconds) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("emu-bench");
+        try (java.io.InputStream in = LoopBenchmark.class.getResourceAsStream("workload.c")) {
+            java.nio.file.Files.write(dir.resolve("workload.c"), in.readAllBytes());
+        }
+        java.nio.file.Files.writeString(dir.resolve("link.ld"), "ENTRY(entry)\nSECTIONS {\n . = 0x300000;\n"
+                + " .text : { *(.text .text.*) }\n .rodata : { *(.rodata .rodata.*) }\n .data : { *(.data .data.*) }\n"
+                + " .bss : { *(.bss .bss.*) *(COMMON) }\n /DISCARD/ : { *(.note*) *(.comment) *(.eh_frame*) }\n}\n");
+        Toolchain.run(dir, "gcc", "-O2", "-ffreestanding", "-mgeneral-regs-only", "-fno-pic", "-fno-pie",
+                "-fno-stack-protector", "-mno-red-zone", "-nostdlib", "-static", "-no-pie",
+                "-Wl,-T,link.ld", "-Wl,--build-id=none", "-Wl,--no-warn-rwx-segments", "-o", "guest.elf", "workload.c");
+        Toolchain.run(dir, "objcopy", "-O", "binary", "guest.elf", "guest.bin");
+        long entry = 0;
+        for (String line : Toolchain.run(dir, "nm", "guest.elf").split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 3 && f[2].equals("entry")) {
+                entry = Long.parseLong(f[0], 16);
+            }
+        }
+        try (TestMachine m = new TestMachine(64 << 20)) {
+            m.load(0x300000, java.nio.file.Files.readAllBytes(dir.resolve("guest.bin")));
+            m.load(0x100000, TestMachine.assemble("movabs $" + entry + ", %rbx\n1: call *%rbx\njmp 1b"));
+            EmuVcpu v = m.vcpu(0x100000, 0x80000);
+            Thread t = new Thread(v::run);
+            t.start();
+            long last = 0;
+            long lastT = System.nanoTime();
+            for (int i = 0; i < seconds; i++) {
+                Thread.sleep(1000);
+                long n = v.instructionsRetired();
+                long now = System.nanoTime();
+                System.out.printf("workload second %d: %.1f M instructions/s%n", i, (n - last) / ((now - lastT) / 1e9) / 1e6);
+                last = n;
+                lastT = now;
+            }
+            v.kick();
+            t.join();
+        }
+        Toolchain.deleteTree(dir);
     }
 
     private static void run(String name, String asm, long iterations, int perIteration) {

@@ -72,28 +72,33 @@ final class TestMachine implements AutoCloseable {
     }
 
     static final long HANDLER_NO_ERROR = 0x180000, HANDLER_ERROR = 0x181000;
+    /** The two handlers, assembled once per test run. */
+    private static volatile byte[][] handlerCode;
 
     /**
      * Gates for vectors 0..31 to handlers that record the exception and halt: R8 = saved RIP,
      * R9 = error code (-1 when none), R10 = CR2, R11 = saved RSP, R12 = saved RFLAGS.
      */
     void recordingHandlers() {
-        load(HANDLER_NO_ERROR, assemble("""
+        if (handlerCode == null) {
+            handlerCode = new byte[][] {assemble("""
                 mov $-1, %r9
                 mov (%rsp), %r8
                 mov 24(%rsp), %r11
                 mov 16(%rsp), %r12
                 mov %cr2, %r10
                 hlt
-                """));
-        load(HANDLER_ERROR, assemble("""
+                """), assemble("""
                 pop %r9
                 mov (%rsp), %r8
                 mov 24(%rsp), %r11
                 mov 16(%rsp), %r12
                 mov %cr2, %r10
                 hlt
-                """));
+                """)};
+        }
+        load(HANDLER_NO_ERROR, handlerCode[0]);
+        load(HANDLER_ERROR, handlerCode[1]);
         for (int v = 0; v < 32; v++) {
             gate(v, GuestFault.pushesErrorCode(v) ? HANDLER_ERROR : HANDLER_NO_ERROR);
         }

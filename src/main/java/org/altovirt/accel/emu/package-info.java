@@ -1,0 +1,36 @@
+/**
+ * The {@code emu} accelerator: an x86-64 interpreter for the guest code the 64-bit Linux boot
+ * protocol enters, running on the vCPU thread through the same guest memory and buses as KVM.
+ * {@link org.altovirt.accel.emu.EmuVcpu} is the one public entry point.
+ *
+ * <h2>How it runs</h2>
+ * <ul>
+ *   <li>{@code Decoder} (+ {@code FastForms}) turns bytes into {@code Insn}s once; {@code
+ *       Translator} groups them into {@code Block}s (up to a control transfer, 64 instructions or
+ *       the page end) cached by guest-physical address in {@code CodeCache}, which watches the
+ *       pages they came from: a CPU store to a 64-byte line holding decoded code drops the page's
+ *       blocks (self-modifying code).</li>
+ *   <li>{@code Executor} runs blocks and follows direct links between them (valid until the next
+ *       TLB flush); the sixteen commonest operations are dispatched inline through conditional
+ *       branches, the rest through a switch. A register-only flag producer before a closing Jcc
+ *       carries the Jcc (one dispatch less per loop turn).</li>
+ *   <li>{@code Flags} keeps CF/PF/AF/ZF/SF/OF lazily: the last operation, its operands and result.</li>
+ *   <li>{@code Mmu}: 4-level paging (4 KiB, 2 MiB, 1 GiB pages), A/D bits, RW/US/NX/WP and
+ *       reserved-bit checks with the SDM's #PF error codes, a direct-mapped software TLB per access
+ *       kind; device pages go to the MMIO bus. {@code PhysicalMemory} is RAM or the bus.</li>
+ *   <li>{@code Interrupts} delivers through the 64-bit IDT (IST, TSS stack switch, #DF and triple
+ *       fault rules). External interrupts, once an interrupt controller exists, are delivered the
+ *       same way between blocks when RFLAGS.IF is set, and clear the halted state.</li>
+ * </ul>
+ *
+ * <h2>Not emulated</h2>
+ * x87, MMX, SSE/AVX (CPUID offers none; such opcodes raise #UD); legacy, real and compatibility
+ * mode (loading a CS that is not 64-bit code stops the machine with {@code host-error}); SYSCALL/
+ * SYSRET, SYSENTER; an interrupt controller, external interrupts and the APIC (no interrupt source
+ * exists yet: HLT waits for a kick); TF single-step, debug-register breakpoints, alignment
+ * checks; the I/O permission bitmap (port I/O above IOPL raises #GP); atomicity of LOCKed
+ * instructions between several emulated vCPUs (only the boot vCPU runs code); stores by devices
+ * (DMA) into pages that hold decoded code are not noticed; a jump to a non-canonical address
+ * faults when the target is fetched rather than on the jump.
+ */
+package org.altovirt.accel.emu;
