@@ -197,19 +197,21 @@ public final class QmpServer implements EventSink, AutoCloseable {
         }
     }
 
-    /** Stops accepting, ends the current connection, removes the socket file. */
+    /** Stops accepting, removes the socket file, ends the current connection. */
     @Override
     public void close() {
         closed = true;
         try {
             listener.close();
+            // The path goes before the connection does: a client that sees the end of the
+            // stream finds the socket already gone.
+            Files.deleteIfExists(path);
             SocketChannel c = client;
             if (c != null) {
                 synchronized (writeLock) {
                     c.close();
                 }
             }
-            Files.deleteIfExists(path);
         } catch (IOException e) {
             LOG.warn("closing QMP socket {}: {}", path, e.toString());
         }
