@@ -28,6 +28,11 @@ final class Block {
      */
     final int fusedCc;
     final long fusedRel;
+    /** Times the block was entered while interpreted; {@link Executor} compiles it at a threshold. */
+    int hits;
+    /** The block as JVM bytecode, once compiled. */
+    CompiledBlock compiled;
+
     /** Guest instructions in the block (one more than {@code insns} when a Jcc is fused). */
     final int count;
 

@@ -52,12 +52,46 @@ public final class EmuVcpu implements VcpuBackend {
      * @throws IllegalArgumentException when {@code boot} is not long mode with paging
      */
     public EmuVcpu(GuestMemory memory, Bus pio, Bus mmio, BootCpuState boot, int index) {
+        this(memory, pio, mmio, boot, index, JIT_THRESHOLD);
+    }
+
+    /**
+     * The property {@code altovirt.emu.jit}: "off" interprets every block; a number N compiles a
+     * block to JVM bytecode on its Nth entry (1: at once, which the tests use to run every block
+     * compiled). Default {@value #DEFAULT_JIT_THRESHOLD}.
+     */
+    static final String JIT_PROPERTY = "altovirt.emu.jit";
+    static final int DEFAULT_JIT_THRESHOLD = 64;
+    static final int JIT_THRESHOLD = jitThreshold(System.getProperty(JIT_PROPERTY));
+
+    static int jitThreshold(String value) {
+        if (value == null || value.isBlank()) {
+            return DEFAULT_JIT_THRESHOLD;
+        }
+        if (value.equals("off")) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        LOG.warn("{}={}: expected off or a positive number of block entries; using {}", JIT_PROPERTY, value,
+                DEFAULT_JIT_THRESHOLD);
+        return DEFAULT_JIT_THRESHOLD;
+    }
+
+    /** @param jitThreshold entries into a block before it is compiled; 0 or less: never */
+    EmuVcpu(GuestMemory memory, Bus pio, Bus mmio, BootCpuState boot, int index, int jitThreshold) {
         this.index = index;
         GuestFault fault = new GuestFault();
         this.mmu = new Mmu(s, new PhysicalMemory(memory, mmio), fault);
         this.code = new CodeCache(mmu);
         mmu.attach(code);
-        this.x = new Executor(s, mmu, code, fault, pio, index);
+        this.x = new Executor(s, mmu, code, fault, pio, index, jitThreshold);
         this.translator = new Translator(mmu, code);
         apply(boot);
     }
@@ -171,6 +205,11 @@ public final class EmuVcpu implements VcpuBackend {
     }
 
     /** The vCPU's registers and state, for tests in this package. */
+    /** Blocks compiled to JVM bytecode so far (tests, and the log). */
+    int compiledBlocks() {
+        return x.jit == null ? 0 : x.jit.compiledCount();
+    }
+
     CpuState state() {
         return s;
     }

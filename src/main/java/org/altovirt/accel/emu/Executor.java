@@ -1,6 +1,8 @@
 package org.altovirt.accel.emu;
 
 import org.altovirt.bus.Bus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs decoded blocks ({@link #runLoop}): dispatch on {@link Insn#op}, the operand helpers every
@@ -11,6 +13,7 @@ import org.altovirt.bus.Bus;
  * RIP-relative operands, CALL and traps want); a fault rolls it back to the instruction's start.
  */
 final class Executor {
+    private static final Logger LOG = LoggerFactory.getLogger(Executor.class);
     final CpuState s;
     final Flags f;
     final Mmu mmu;
@@ -27,9 +30,18 @@ final class Executor {
     long retired;
     /** Set when the guest stopped the machine (triple fault); the run loop reports it. */
     String shutdown;
+    /** Index in its block of the instruction a compiled block faulted on (set by the compiled code). */
+    int faultIndex;
 
-    Executor(CpuState s, Mmu mmu, CodeCache code, GuestFault fault, Bus pio, int cpuIndex) {
+    /** The block compiler, or null when blocks are only interpreted. */
+    final BlockCompiler jit;
+    /** Entries into a block before it is compiled. */
+    final int jitThreshold;
+
+    Executor(CpuState s, Mmu mmu, CodeCache code, GuestFault fault, Bus pio, int cpuIndex, int jitThreshold) {
         this.s = s;
+        this.jit = jitThreshold > 0 ? new BlockCompiler() : null;
+        this.jitThreshold = jitThreshold;
         this.f = s.flags;
         this.mmu = mmu;
         this.code = code;
@@ -47,10 +59,9 @@ final class Executor {
 
     /**
      * Runs blocks from RIP until a kick, a HLT or a shutdown. Blocks seen to follow one another
-     * are linked, so a loop turn costs a few field loads, not a lookup. The 32 commonest
-     * operations are dispatched through trees of conditional branches (the first 16 right here):
-     * an indirect jump per instruction (what a {@code tableswitch} compiles to) costs several
-     * times more on the hosts measured. The rest go through {@link #exec}.
+     * are linked, so a loop turn costs a few field loads, not a lookup. A block entered {@link
+     * #jitThreshold} times is compiled to JVM bytecode ({@link BlockCompiler}) and runs that way
+     * from then on; the others are interpreted an instruction at a time ({@link #step}).
      */
     void runLoop(Translator t) {
         CpuState s = this.s;
@@ -79,71 +90,43 @@ final class Executor {
             }
             prev = null;
             Insn[] insns = b.insns;
+            code.invalidated = false;
+            CompiledBlock c = b.compiled;
+            if (c == null && jit != null && b.cached && ++b.hits == jitThreshold) {
+                c = compile(b);
+            }
+            if (c != null) {
+                int done;
+                try {
+                    done = c.run(this, s, r, rip);
+                } catch (GuestFault g) {
+                    int i = faultIndex;
+                    retired += i;
+                    Insn in = insns[i];
+                    deliver(g, rip + in.next - in.len);
+                    if (shutdown != null) {
+                        return;
+                    }
+                    continue;
+                }
+                retired += done;
+                if (s.halted || shutdown != null) {
+                    return;
+                }
+                if (done == b.count) {
+                    prev = b;
+                }
+                continue;
+            }
             int n = insns.length;
             int i = 0;
-            code.invalidated = false;
             try {
                 for (; i < n; i++) {
                     Insn in = insns[i];
                     if (in.needsRip) {
                         s.rip = rip + in.next;
                     }
-                    boolean wrote = false;
-                    int op = in.op;
-                    if (op < 16) { // the commonest operations: a tree of predictable branches, no indirect jump
-                        if (op < 8) {
-                            if (op < 4) {
-                                if (op < 2) {
-                                    arith.alu64(in, op == Op.ALU64_RR ? r[in.reg] : in.imm);
-                                } else {
-                                    arith.alu32(in, (op == Op.ALU32_RR ? r[in.reg] : in.imm) & 0xFFFF_FFFFL);
-                                }
-                            } else if (op < 6) {
-                                if (op == Op.MOV_RR) {
-                                    r[in.rm] = in.size == 8 ? r[in.reg] : r[in.reg] & 0xFFFF_FFFFL;
-                                } else {
-                                    r[in.rm] = in.imm;
-                                }
-                            } else if (op == Op.LOAD) {
-                                r[in.reg] = mmu.read(ea(in), in.size);
-                            } else {
-                                mmu.write(ea(in), in.size, r[in.reg]);
-                                wrote = true;
-                            }
-                        } else if (op < 12) {
-                            if (op < 10) {
-                                if (op == Op.JCC) {
-                                    if (f.cond(in.sub)) {
-                                        s.rip += in.imm;
-                                    }
-                                } else {
-                                    r[in.reg] = ea(in);
-                                }
-                            } else if (op == Op.TEST_RR) {
-                                f.logic(in.size, (r[in.rm] & r[in.reg]) & CpuState.mask(in.size));
-                            } else {
-                                arith.incDecRegister(in, 1);
-                            }
-                        } else if (op < 14) {
-                            if (op == Op.DEC_R) {
-                                arith.incDecRegister(in, -1);
-                            } else {
-                                s.rip += in.imm;
-                            }
-                        } else if (op == Op.CALL) {
-                            push(s.rip, 8);
-                            s.rip += in.imm;
-                            wrote = true;
-                        } else {
-                            control.ret(in);
-                        }
-                    } else if (op < 32) {
-                        wrote = secondTier(in, op);
-                    } else {
-                        exec(in);
-                        wrote = true; // may have stored (or changed anything)
-                    }
-                    if (wrote && code.invalidated) {
+                    if (step(in) && code.invalidated && i + 1 < n) {
                         break; // the guest wrote to cached code: the rest of this block may be stale
                     }
                 }
@@ -170,6 +153,87 @@ final class Executor {
             }
             prev = b;
         }
+    }
+
+    /** Compiles a hot block; a block the compiler fails on stays interpreted (and is reported once). */
+    private CompiledBlock compile(Block b) {
+        try {
+            b.compiled = jit.compile(b);
+            return b.compiled;
+        } catch (RuntimeException | LinkageError e) {
+            if (jit.failedCount() == 1) {
+                LOG.warn("emu: could not compile the block at guest-physical 0x{}; it stays interpreted: {}",
+                        Long.toHexString(b.phys), e.toString());
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Runs one instruction, {@code s.rip} already at the next one when the instruction needs it;
+     * returns whether it may have stored to memory. The 32 commonest operations are dispatched
+     * through trees of conditional branches (the first 16 right here): an indirect jump per
+     * instruction (what a {@code tableswitch} compiles to) costs several times more on the hosts
+     * measured. The rest go through {@link #exec}. Compiled blocks call it for what they do not
+     * compile inline.
+     */
+    boolean step(Insn in) {
+        long[] r = s.r;
+        int op = in.op;
+        if (op < 16) { // the commonest operations: a tree of predictable branches, no indirect jump
+            if (op < 8) {
+                if (op < 4) {
+                    if (op < 2) {
+                        arith.alu64(in, op == Op.ALU64_RR ? r[in.reg] : in.imm);
+                    } else {
+                        arith.alu32(in, (op == Op.ALU32_RR ? r[in.reg] : in.imm) & 0xFFFF_FFFFL);
+                    }
+                } else if (op < 6) {
+                    if (op == Op.MOV_RR) {
+                        r[in.rm] = in.size == 8 ? r[in.reg] : r[in.reg] & 0xFFFF_FFFFL;
+                    } else {
+                        r[in.rm] = in.imm;
+                    }
+                } else if (op == Op.LOAD) {
+                    r[in.reg] = mmu.read(ea(in), in.size);
+                } else {
+                    mmu.write(ea(in), in.size, r[in.reg]);
+                    return true;
+                }
+            } else if (op < 12) {
+                if (op < 10) {
+                    if (op == Op.JCC) {
+                        if (f.cond(in.sub)) {
+                            s.rip += in.imm;
+                        }
+                    } else {
+                        r[in.reg] = ea(in);
+                    }
+                } else if (op == Op.TEST_RR) {
+                    f.logic(in.size, (r[in.rm] & r[in.reg]) & CpuState.mask(in.size));
+                } else {
+                    arith.incDecRegister(in, 1);
+                }
+            } else if (op < 14) {
+                if (op == Op.DEC_R) {
+                    arith.incDecRegister(in, -1);
+                } else {
+                    s.rip += in.imm;
+                }
+            } else if (op == Op.CALL) {
+                push(s.rip, 8);
+                s.rip += in.imm;
+                return true;
+            } else {
+                control.ret(in);
+            }
+            return false;
+        }
+        if (op < 32) {
+            return secondTier(in, op);
+        }
+        exec(in);
+        return true; // may have stored (or changed anything)
     }
 
     /** Operations 16..31, the next commonest: a second tree of branches; returns whether it may have stored. */

@@ -11,9 +11,13 @@
  *       pages they came from: a CPU store to a 64-byte line holding decoded code drops the page's
  *       blocks (self-modifying code).</li>
  *   <li>{@code Executor} runs blocks and follows direct links between them (valid until the next
- *       TLB flush); the sixteen commonest operations are dispatched inline through conditional
- *       branches, the rest through a switch. A register-only flag producer before a closing Jcc
- *       carries the Jcc (one dispatch less per loop turn).</li>
+ *       TLB flush). A block entered 64 times ({@code altovirt.emu.jit}: "off" or another count)
+ *       is compiled by {@code BlockCompiler} to JVM bytecode — a hidden class per block, which the
+ *       JVM's own compilers then turn into machine code — and runs that way from then on; the
+ *       instructions it does not compile inline it hands to the interpreter. Cold blocks are
+ *       interpreted: the commonest operations dispatched inline through conditional branches,
+ *       the rest through a switch. A register-only flag producer before a closing Jcc carries
+ *       the Jcc (one dispatch less per loop turn).</li>
  *   <li>{@code Flags} keeps CF/PF/AF/ZF/SF/OF lazily: the last operation, its operands and result.</li>
  *   <li>{@code Mmu}: 4-level paging (4 KiB, 2 MiB, 1 GiB pages), A/D bits, RW/US/NX/WP and
  *       reserved-bit checks with the SDM's #PF error codes, a direct-mapped software TLB per access

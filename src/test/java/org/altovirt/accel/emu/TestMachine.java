@@ -55,13 +55,20 @@ final class TestMachine implements AutoCloseable {
                 CpuState.EFER_LME | CpuState.EFER_LMA, GDT, 0x1F, idtBase, idtLimit, code, data);
     }
 
+    /**
+     * Entries into a block before the vCPUs made here compile it: {@link EmuVcpu#JIT_THRESHOLD}
+     * (what the property altovirt.emu.jit says; the build runs the emu tests once with it unset
+     * and once with 1, every block compiled) unless a test sets it.
+     */
+    int jitThreshold = EmuVcpu.JIT_THRESHOLD;
+
     EmuVcpu vcpu(long rip, long rsp) {
-        return new EmuVcpu(mem, pio, mmio, boot(rip, rsp));
+        return new EmuVcpu(mem, pio, mmio, boot(rip, rsp), 0, jitThreshold);
     }
 
     /** A vCPU whose IDT at {@link #IDT} holds the gates written by {@link #gate}. */
     EmuVcpu vcpuWithIdt(long rip, long rsp) {
-        return new EmuVcpu(mem, pio, mmio, boot(rip, rsp, IDT, 256 * 16 - 1));
+        return new EmuVcpu(mem, pio, mmio, boot(rip, rsp, IDT, 256 * 16 - 1), 0, jitThreshold);
     }
 
     /** Writes a 64-bit interrupt gate (type 0xE, present, DPL 0, code selector 0x10) for {@code vector}. */
