@@ -36,6 +36,7 @@ final class Board implements AutoCloseable {
     private final Bus mmio;
     private final List<VirtioBlock> disks = new ArrayList<>();
     private final List<MmioSlot> slots = new ArrayList<>();
+    private DiskSlots diskSlots;
     private SerialBackend serial;
     private Uart8250 uart;
 
@@ -90,9 +91,19 @@ final class Board implements AutoCloseable {
             disks.add(disk);
             MmioSlot slot = MmioSlot.of(slots.size());
             slots.add(slot);
-            String name = i < wanted.size() ? "virtio-blk " + wanted.get(i).id() : "virtio-blk slot " + i;
-            mmio.insert(slot.base(), MmioTransport.SIZE, new MmioTransport(name, disk, memory, line(accel, slot.irq())));
+            mmio.insert(slot.base(), MmioTransport.SIZE,
+                    new MmioTransport("virtio-blk slot " + i, disk, memory, line(accel, slot.irq())));
         }
+        diskSlots = new DiskSlots(disks);
+        for (int i = 0; i < wanted.size(); i++) {
+            DriveConfig drive = config.drive(wanted.get(i).drive()).orElseThrow();
+            diskSlots.pluggedAtBoot(i, wanted.get(i).id(), drive.id(), drive.file());
+        }
+    }
+
+    /** The disk slots, for hot-plug. */
+    DiskSlots diskSlots() {
+        return diskSlots;
     }
 
     /** The two NIC slots, after the disks, with no backend (link down) until a NIC is plugged. */
@@ -150,6 +161,9 @@ final class Board implements AutoCloseable {
 
     @Override
     public void close() {
+        if (diskSlots != null) {
+            diskSlots.close();
+        }
         for (VirtioBlock d : disks) {
             d.close();
         }

@@ -106,6 +106,10 @@ final class Guest implements AutoCloseable {
         return image;
     }
 
+    DiskSlots diskSlots() {
+        return board.diskSlots();
+    }
+
     /** Host input starts reaching the guest's UART. */
     void startSerialInput() {
         board.startSerialInput();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.altovirt.config.CpuTopology;
@@ -58,13 +59,71 @@ public final class MachineCommands {
                     throw noBalloon();
                 })
                 .register("query-migrate", args -> CommandResult.of(NODES.objectNode().put("status", "none")))
+                .register("blockdev-add", args -> {
+                    addBlockdev(args);
+                    return CommandResult.empty();
+                })
+                .register("device_add", args -> {
+                    addDevice(args);
+                    return CommandResult.empty();
+                })
                 .register("device_del", args -> {
-                    throw deviceNotFound(args.get("id").asText());
+                    hotplug(() -> vm.deleteDevice(args.get("id").asText()));
+                    return CommandResult.empty();
                 })
                 .register("netdev_del", args -> {
                     throw deviceNotFound(args.get("id").asText());
                 });
         return commands;
+    }
+
+    private interface Hotplug {
+        void run() throws DiskSlots.HotplugException;
+    }
+
+    private static void hotplug(Hotplug h) throws QmpException {
+        try {
+            h.run();
+        } catch (DiskSlots.HotplugException e) {
+            throw new QmpException(e.notFound() ? ErrorClass.DeviceNotFound : ErrorClass.GenericError, e.getMessage());
+        }
+    }
+
+    /** {@code blockdev-add}: the schema has checked the shape (driver "file", format "raw"). */
+    private void addBlockdev(JsonNode args) throws QmpException {
+        String node = args.get("node-name").asText();
+        Path file = Path.of(args.get("file").get("filename").asText());
+        boolean direct = args.path("cache").path("direct").asBoolean(false);
+        boolean readOnly = args.path("read-only").asBoolean(false);
+        hotplug(() -> vm.diskSlots().addBackend(node, file, readOnly, direct));
+    }
+
+    /** {@code device_add}: a disk into a slot ({@code addr} 0x0 is vda; {@code lun} N is addr N+1). */
+    private void addDevice(JsonNode args) throws QmpException {
+        String id = args.get("id").asText();
+        String driver = args.get("driver").asText();
+        if (!driver.equals("virtio-blk-mmio")) {
+            throw QmpException.generic(driver + ": network cards are not implemented yet; device_add takes virtio-blk-mmio");
+        }
+        if (args.has("addr") && args.has("lun")) {
+            throw QmpException.generic("give addr or lun, not both");
+        }
+        for (String field : List.of("netdev", "mac", "chardev")) {
+            if (args.has(field)) {
+                throw QmpException.generic("Parameter '" + field + "' is unexpected for virtio-blk-mmio");
+            }
+        }
+        Integer slot = null;
+        if (args.has("addr")) {
+            long addr = Long.parseLong(args.get("addr").asText().substring(2), 16);
+            slot = (int) Math.min(addr, Integer.MAX_VALUE);
+        } else if (args.has("lun")) {
+            slot = (int) Math.min(args.get("lun").asLong() + 1, Integer.MAX_VALUE);
+        }
+        String node = args.has("drive") ? args.get("drive").asText() : id;
+        String serial = args.has("serial") ? args.get("serial").asText() : null;
+        Integer at = slot;
+        hotplug(() -> vm.diskSlots().plug(id, node, at, serial));
     }
 
     private interface Transition {

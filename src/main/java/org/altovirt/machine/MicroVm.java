@@ -185,6 +185,32 @@ public final class MicroVm {
         }
     }
 
+    /**
+     * The disk slots, for hot-plug; refused on a VM without a kernel, which has no devices.
+     */
+    DiskSlots diskSlots() throws DiskSlots.HotplugException {
+        if (guest == null) {
+            throw new DiskSlots.HotplugException("this VM has no device slots: it was started without -kernel");
+        }
+        return guest.diskSlots();
+    }
+
+    /**
+     * {@code device_del}: unplugs the device {@code id} and emits DEVICE_DELETED before returning
+     * (the document shows the event before the reply).
+     */
+    public void deleteDevice(String id) throws DiskSlots.HotplugException {
+        synchronized (this) {
+            if (state == VmState.SHUTDOWN) {
+                throw new DiskSlots.HotplugException("VM is shutting down");
+            }
+        }
+        if (guest == null || !guest.diskSlots().unplug(id)) {
+            throw new DiskSlots.HotplugException("Device '" + id + "' not found", true);
+        }
+        events.emit("DEVICE_DELETED", NODES.objectNode().put("device", id).put("path", id));
+    }
+
     /** What {@code query-cpus} shows of each online vCPU. */
     public record VcpuInfo(int index, CpuTopology.Position position, long threadId, boolean halted) {}
 

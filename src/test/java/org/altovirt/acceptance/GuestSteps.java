@@ -149,9 +149,9 @@ public final class GuestSteps {
     private long lastWriteStart = -1;
     private long lastWriteEnd;
 
-    @When("the guest writes pattern {int} to sectors {int} to {int} of vda")
-    public void guestWrites(int pattern, int first, int count) throws Exception {
-        guestRuns("blk write vda " + first + " " + count + " " + pattern);
+    @When("the guest writes pattern {int} to sectors {int} to {int} of {word}")
+    public void guestWrites(int pattern, int first, int count, String disk) throws Exception {
+        guestRuns("blk write " + disk + " " + first + " " + count + " " + pattern);
         lastWriteStart = first * 512L;
         lastWriteEnd = (first + count) * 512L;
     }

@@ -52,7 +52,7 @@ public final class QmpSteps {
 
     @When("the client sends:")
     public void clientSends(String text) throws IOException {
-        world.client.write(text.strip() + "\n");
+        world.client.write(world.workspace.expand(text.strip()) + "\n");
     }
 
     @When("^the client writes '(.*)' without a newline$")
@@ -104,7 +104,7 @@ public final class QmpSteps {
         JsonNode reply = world.client.next(World.PATIENCE);
         world.lastMessage = reply;
         assertThat(reply.path("error").path("class").asText()).as("reply %s", reply).isEqualTo(errorClass);
-        assertThat(reply.path("error").path("desc").asText()).startsWith(prefix);
+        assertThat(reply.path("error").path("desc").asText()).startsWith(world.workspace.expand(prefix));
     }
 
     @Then("that reply has no id")

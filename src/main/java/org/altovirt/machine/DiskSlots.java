@@ -1,0 +1,211 @@
+package org.altovirt.machine;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.altovirt.devices.virtio.block.BlockBackend;
+import org.altovirt.devices.virtio.block.RawFile;
+import org.altovirt.devices.virtio.block.VirtioBlock;
+import org.altovirt.sys.LibC;
+import org.altovirt.sys.NativeException;
+
+/**
+ * The six virtio-blk slots and what hot-plug does with them (managing-vms.md, "Hot-Pluggable
+ * Disks"): {@code blockdev-add} opens an image under a node name; {@code device_add} puts it in
+ * a slot (0x0 is vda; {@code lun} N is slot N+1), which the guest sees as a configuration change;
+ * {@code device_del} empties the slot and closes the image. Disks of the command line are in their
+ * slots from boot, under their {@code -device} ids, and can be unplugged the same way.
+ */
+final class DiskSlots implements AutoCloseable {
+    /** Why a hot-plug request was refused; the message is for the user. */
+    static final class HotplugException extends Exception {
+        private final boolean notFound;
+
+        HotplugException(String message) {
+            this(message, false);
+        }
+
+        HotplugException(String message, boolean notFound) {
+            super(message);
+            this.notFound = notFound;
+        }
+
+        /** Whether the request named a device that does not exist (QMP's DeviceNotFound). */
+        boolean notFound() {
+            return notFound;
+        }
+    }
+
+    /** An image opened by blockdev-add, waiting for device_add. */
+    private record Pending(BlockBackend backend, Path realPath) {}
+
+    /** What is in a slot. */
+    private record Plugged(String id, String node, Path realPath) {}
+
+    private final List<VirtioBlock> slots;
+    private final Plugged[] plugged;
+    private final Map<String, Pending> pending = new LinkedHashMap<>();
+
+    /**
+     * @param slots the slots' devices, in slot order
+     */
+    DiskSlots(List<VirtioBlock> slots) {
+        this.slots = List.copyOf(slots);
+        this.plugged = new Plugged[slots.size()];
+    }
+
+    /** Records a disk the command line put in {@code slot}. */
+    synchronized void pluggedAtBoot(int slot, String id, String node, Path file) {
+        plugged[slot] = new Plugged(id, node, realPath(file));
+    }
+
+    int count() {
+        return slots.size();
+    }
+
+    /** {@code blockdev-add}: opens the image; it waits under {@code node} for device_add. */
+    synchronized void addBackend(String node, Path file, boolean readOnly, boolean direct) throws HotplugException {
+        if (pending.containsKey(node) || nodeInSlot(node) >= 0) {
+            throw new HotplugException("Duplicate nodes with node-name='" + node + "'");
+        }
+        Path real = realPath(file);
+        String user = userOf(real);
+        if (user != null) {
+            throw new HotplugException("Could not open '" + file + "': the image is already in use by " + user);
+        }
+        BlockBackend backend;
+        try {
+            backend = RawFile.open(file, readOnly, direct);
+        } catch (NativeException e) {
+            throw new HotplugException("Could not open '" + file + "': " + reason(e.errno()));
+        } catch (IOException e) {
+            throw new HotplugException("Could not open '" + file + "': " + e.getMessage());
+        }
+        pending.put(node, new Pending(backend, real));
+    }
+
+    /**
+     * {@code device_add} of a virtio-blk-mmio: the image of {@code node} into {@code slot} (the
+     * first free one when null); returns the slot.
+     */
+    synchronized int plug(String id, String node, Integer slot, String serial) throws HotplugException {
+        if (idInSlot(id) >= 0) {
+            throw new HotplugException("Duplicate ID '" + id + "' for device");
+        }
+        Pending p = pending.get(node);
+        if (p == null) {
+            throw new HotplugException("no block device '" + node + "': add it with blockdev-add first"
+                    + (nodeInSlot(node) >= 0 ? " (that one is plugged in already)" : ""));
+        }
+        int at;
+        if (slot == null) {
+            at = firstFree();
+            if (at < 0) {
+                throw new HotplugException("all " + slots.size() + " disk slots are in use (at most six virtio-blk disks)");
+            }
+        } else {
+            at = slot;
+            if (at < 0 || at >= slots.size()) {
+                throw new HotplugException(String.format("addr 0x%x: the disk slots are 0x0 to 0x%x (at most %d virtio-blk disks)",
+                        at, slots.size() - 1, slots.size()));
+            }
+            if (plugged[at] != null) {
+                throw new HotplugException(String.format("addr 0x%x (%s) is in use by device '%s'", at, diskName(at), plugged[at].id()));
+            }
+        }
+        pending.remove(node);
+        slots.get(at).attach(p.backend(), serial != null ? serial : node);
+        plugged[at] = new Plugged(id, node, p.realPath());
+        return at;
+    }
+
+    /** {@code device_del}: empties the slot of device {@code id}; false when no disk has that id. */
+    synchronized boolean unplug(String id) {
+        int at = idInSlot(id);
+        if (at < 0) {
+            return false;
+        }
+        plugged[at] = null;
+        slots.get(at).detach();
+        return true;
+    }
+
+    /** vda, vdb...: what the slot is to a guest that numbers every disk slot. */
+    static String diskName(int slot) {
+        return "vd" + (char) ('a' + slot);
+    }
+
+    private int firstFree() {
+        for (int i = 0; i < plugged.length; i++) {
+            if (plugged[i] == null) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int idInSlot(String id) {
+        for (int i = 0; i < plugged.length; i++) {
+            if (plugged[i] != null && plugged[i].id().equals(id)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int nodeInSlot(String node) {
+        for (int i = 0; i < plugged.length; i++) {
+            if (plugged[i] != null && plugged[i].node().equals(node)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Who holds the image already: a device, or a node waiting for device_add; null if nobody. */
+    private String userOf(Path real) {
+        for (Plugged p : plugged) {
+            if (p != null && p.realPath().equals(real)) {
+                return "device '" + p.id() + "'";
+            }
+        }
+        for (Map.Entry<String, Pending> e : pending.entrySet()) {
+            if (e.getValue().realPath().equals(real)) {
+                return "node '" + e.getKey() + "'";
+            }
+        }
+        return null;
+    }
+
+    /** The common reasons in plain words; the system's text for the rest. */
+    private static String reason(int errno) {
+        switch (errno) {
+            case 2: return "no such file";
+            case 13: return "permission denied";
+            case 21: return "it is a directory";
+            case 30: return "the file system is read-only (add \"read-only\": true)";
+            default: return LibC.get().strerror(errno);
+        }
+    }
+
+    private static Path realPath(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (IOException e) {
+            return file.toAbsolutePath().normalize();
+        }
+    }
+
+    /** Closes the images that were added but never plugged (the slots close their own). */
+    @Override
+    public synchronized void close() {
+        for (Pending p : new ArrayList<>(pending.values())) {
+            p.backend().close();
+        }
+        pending.clear();
+    }
+}
