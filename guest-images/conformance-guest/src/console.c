@@ -20,6 +20,12 @@
 #define THRE_SPINS 100000
 
 static uint64_t ticks;
+static void (*idle)(void);
+
+void console_set_idle(void (*fn)(void))
+{
+    idle = fn;
+}
 
 void uart_init(void)
 {
@@ -55,8 +61,11 @@ void console_puts(const char *s)
 
 static uint8_t uart_read(void)
 {
-    while (!(inb(COM1 + UART_LSR) & LSR_DR))
+    while (!(inb(COM1 + UART_LSR) & LSR_DR)) {
         ticks++;
+        if ((ticks & 0x3FFF) == 0 && idle)   /* now and then, while waiting for input */
+            idle();
+    }
     return inb(COM1 + UART_RBR);
 }
 

@@ -15,6 +15,9 @@ void console_puts(const char *s);
 
 /* printf subset: %s %c %d %i %u %x %X %p %%, flags '0' and '-', a width,
  * length modifiers l, ll, z (all of them mean 64 bits). */
+/* Called now and then while the console waits for input (the balloon follows its target). */
+void console_set_idle(void (*fn)(void));
+
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Reads one line (echoing it, with backspace editing) into buf, without

@@ -85,6 +85,8 @@ void kmain(uint64_t boot_params)
     kprintf("\naltovirt conformance guest %s\n", GUEST_VERSION);
     kprintf("boot: entry=%u boot_params=0x%lx transports=%d\n", boot_entry_path, boot_params,
             virtio_transport_count());
+    balloon_init();
+    console_set_idle(balloon_poll);
     kprintf("ready\n");
     static char line[LINE_MAX];
     for (;;) {

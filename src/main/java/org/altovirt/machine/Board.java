@@ -3,6 +3,8 @@ package org.altovirt.machine;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.LongConsumer;
 import org.altovirt.accel.Accelerator;
 import org.altovirt.accel.AcceleratorException;
 import org.altovirt.bus.Bus;
@@ -14,6 +16,7 @@ import org.altovirt.devices.serial.SerialBackend;
 import org.altovirt.devices.serial.SerialException;
 import org.altovirt.devices.serial.Uart8250;
 import org.altovirt.devices.virtio.MmioSlot;
+import org.altovirt.devices.virtio.balloon.VirtioBalloon;
 import org.altovirt.devices.virtio.MmioTransport;
 import org.altovirt.devices.virtio.block.VirtioBlock;
 import org.altovirt.devices.virtio.net.VirtioNet;
@@ -37,6 +40,7 @@ final class Board implements AutoCloseable {
     private final List<VirtioBlock> disks = new ArrayList<>();
     private final List<MmioSlot> slots = new ArrayList<>();
     private DiskSlots diskSlots;
+    private VirtioBalloon balloon;
     private SerialBackend serial;
     private Uart8250 uart;
 
@@ -56,14 +60,15 @@ final class Board implements AutoCloseable {
      * Builds every device of {@code config}; {@code reset} is what an i8042 reset does (end the
      * VM with guest-reset).
      */
-    static Board build(VmConfig config, GuestMemory memory, Bus pio, Bus mmio, Accelerator accel, Runnable reset)
-            throws BoardException {
+    static Board build(VmConfig config, GuestMemory memory, Bus pio, Bus mmio, Accelerator accel, Runnable reset,
+            LongConsumer balloonChanged) throws BoardException {
         Board board = new Board(pio, mmio);
         try {
             refuseUnbuiltDevices(config);
             board.buildLegacy(config, accel, reset);
             board.buildDisks(config, memory, accel);
             board.buildNicSlots(memory, accel);
+            board.buildBalloon(config, memory, accel, balloonChanged);
             return board;
         } catch (BoardException e) {
             board.close();
@@ -116,14 +121,37 @@ final class Board implements AutoCloseable {
         }
     }
 
+    /** The balloon, when the command line asks for one: the slot after the NICs (facts.md §3). */
+    private void buildBalloon(VmConfig config, GuestMemory memory, Accelerator accel, LongConsumer changed)
+            throws BoardException {
+        List<DeviceConfig.VirtioBalloon> wanted = config.devices(DeviceConfig.VirtioBalloon.class);
+        if (wanted.isEmpty()) {
+            return;
+        }
+        DeviceConfig.VirtioBalloon b = wanted.get(0);
+        balloon = new VirtioBalloon(memory.size(), b.deflateOnOom(), changed);
+        MmioSlot slot = MmioSlot.of(slots.size());
+        slots.add(slot);
+        mmio.insert(slot.base(), MmioTransport.SIZE, new MmioTransport("virtio-balloon " + b.id(), balloon, memory, line(accel, slot.irq())));
+    }
+
+    /** The balloon device, if the VM has one. */
+    Optional<VirtioBalloon> balloon() {
+        return Optional.ofNullable(balloon);
+    }
+
     /** Devices the command line may name but this version cannot build yet: refused, never ignored. */
     private static void refuseUnbuiltDevices(VmConfig config) throws BoardException {
         if (!config.devices(DeviceConfig.VirtioNet.class).isEmpty()) {
             throw new BoardException("-device virtio-net-device: network cards are not implemented yet "
                     + "(the two NIC slots exist from boot, without a backend)", null);
         }
-        if (!config.devices(DeviceConfig.VirtioBalloon.class).isEmpty()) {
-            throw new BoardException("-device virtio-balloon-device: the balloon device is not implemented yet", null);
+        List<DeviceConfig.VirtioBalloon> balloons = config.devices(DeviceConfig.VirtioBalloon.class);
+        if (balloons.size() > 1) {
+            throw new BoardException("-device virtio-balloon-device: a VM has at most one balloon", null);
+        }
+        if (!balloons.isEmpty() && balloons.get(0).freePageReporting()) {
+            throw new BoardException("-device virtio-balloon-device: free-page-reporting=on is not implemented", null);
         }
     }
 

@@ -2,6 +2,8 @@ package org.altovirt.machine;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.LongConsumer;
 import org.altovirt.accel.Accelerator;
 import org.altovirt.accel.AcceleratorChoice;
 import org.altovirt.accel.AcceleratorException;
@@ -14,6 +16,7 @@ import org.altovirt.boot.LinuxLoader;
 import org.altovirt.boot.MpTable;
 import org.altovirt.bus.Bus;
 import org.altovirt.config.VmConfig;
+import org.altovirt.devices.virtio.balloon.VirtioBalloon;
 import org.altovirt.memory.GuestMemory;
 import org.altovirt.sys.NativeException;
 
@@ -48,7 +51,8 @@ final class Guest implements AutoCloseable {
     /**
      * @param reset what an i8042 reset does
      */
-    static Guest build(VmConfig config, AcceleratorChoice.Kind kind, Runnable reset) throws GuestException {
+    static Guest build(VmConfig config, AcceleratorChoice.Kind kind, Runnable reset, LongConsumer balloonChanged)
+            throws GuestException {
         GuestMemory memory;
         try {
             memory = GuestMemory.anonymous(config.machine().memBytes());
@@ -62,7 +66,7 @@ final class Guest implements AutoCloseable {
         try {
             accel = kind == AcceleratorChoice.Kind.KVM ? KvmAccelerator.create(memory, pio, mmio)
                     : new EmuAccelerator(memory, pio, mmio);
-            board = Board.build(config, memory, pio, mmio, accel, reset);
+            board = Board.build(config, memory, pio, mmio, accel, reset, balloonChanged);
             BootImage image = LinuxLoader.load(memory, config.boot().kernel(), config.boot().initrd(),
                     config.boot().cmdline(), board.kernelParameters());
             int cpus = config.cpus().cpus();
@@ -104,6 +108,10 @@ final class Guest implements AutoCloseable {
 
     BootImage image() {
         return image;
+    }
+
+    Optional<VirtioBalloon> balloon() {
+        return board.balloon();
     }
 
     DiskSlots diskSlots() {

@@ -53,10 +53,12 @@ public final class MachineCommands {
                 .register("query-commands", args -> CommandResult.of(commandList()))
                 .register("query-qmp-schema", args -> CommandResult.of(SchemaIndex.entries()))
                 .register("balloon", args -> {
-                    throw noBalloon();
+                    vm.activeBalloon().orElseThrow(MachineCommands::noBalloon).setTarget(args.get("value").asLong());
+                    return CommandResult.empty();
                 })
                 .register("query-balloon", args -> {
-                    throw noBalloon();
+                    long actual = vm.activeBalloon().orElseThrow(MachineCommands::noBalloon).actualBytes();
+                    return CommandResult.of(NODES.objectNode().put("actual", actual));
                 })
                 .register("query-migrate", args -> CommandResult.of(NODES.objectNode().put("status", "none")))
                 .register("blockdev-add", args -> {
@@ -194,10 +196,7 @@ public final class MachineCommands {
         return out;
     }
 
-    /**
-     * No balloon device can be active yet: the virtio transport that would carry it, and so the
-     * guest driver that activates it, do not exist in this build.
-     */
+    /** No balloon device, or its guest driver has not started it (QEMU's and StratoVirt's answer). */
     private static QmpException noBalloon() {
         return new QmpException(ErrorClass.DeviceNotActive, "No balloon device has been activated");
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.IntFunction;
 import java.util.concurrent.atomic.AtomicReference;
@@ -12,6 +13,7 @@ import org.altovirt.accel.NoGuest;
 import org.altovirt.accel.VcpuBackend;
 import org.altovirt.config.CpuTopology;
 import org.altovirt.config.VmConfig;
+import org.altovirt.devices.virtio.balloon.VirtioBalloon;
 import org.altovirt.qmp.EventSink;
 
 /**
@@ -70,7 +72,8 @@ public final class MicroVm {
         AtomicReference<MicroVm> self = new AtomicReference<>();
         Guest guest;
         try {
-            guest = Guest.build(config, kind, () -> self.get().shutdown(true, "guest-reset"));
+            guest = Guest.build(config, kind, () -> self.get().shutdown(true, "guest-reset"),
+                    actual -> events.emit("BALLOON_CHANGED", NODES.objectNode().put("actual", actual)));
         } catch (Guest.GuestException e) {
             throw new CreateException(e.getMessage(), e);
         }
@@ -209,6 +212,14 @@ public final class MicroVm {
             throw new DiskSlots.HotplugException("Device '" + id + "' not found", true);
         }
         events.emit("DEVICE_DELETED", NODES.objectNode().put("device", id).put("path", id));
+    }
+
+    /**
+     * The balloon, once its guest driver has started it; DeviceNotActive's case otherwise (no
+     * balloon device, or no driver yet).
+     */
+    public Optional<VirtioBalloon> activeBalloon() {
+        return guest == null ? Optional.empty() : guest.balloon().filter(VirtioBalloon::active);
     }
 
     /** What {@code query-cpus} shows of each online vCPU. */

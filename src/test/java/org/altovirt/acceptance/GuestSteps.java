@@ -9,6 +9,7 @@ import io.cucumber.java.en.When;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -161,4 +162,33 @@ public final class GuestSteps {
         assertThat(Arrays.equals(Files.readAllBytes(world.workspace.file(name)), diskBefore)).as(name + " unchanged").isTrue();
     }
 
+
+    private long residentBefore;
+
+    @When("the resident memory of altovirt is noted")
+    public void noteResident() throws IOException {
+        residentBefore = residentKib();
+    }
+
+    /** Waits (up to the usual patience) for the process's VmRSS to drop by {@code mib}. */
+    @Then("the resident memory of altovirt has shrunk by at least {int} MiB")
+    public void residentShrunk(int mib) throws Exception {
+        long deadline = System.nanoTime() + World.PATIENCE.toNanos();
+        long now = residentKib();
+        while (residentBefore - now < mib * 1024L && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L); // polls /proc: no event says when the kernel has freed the pages
+            now = residentKib();
+        }
+        assertThat((residentBefore - now) / 1024).as("MiB freed: VmRSS %d KiB before, %d KiB now", residentBefore, now)
+                .isGreaterThanOrEqualTo(mib);
+    }
+
+    private long residentKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + world.vm.pid() + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new AssertionError("no VmRSS in /proc/" + world.vm.pid() + "/status");
+    }
 }

@@ -91,6 +91,24 @@ public final class QmpSteps {
         }
     }
 
+    /**
+     * Waits for the expected message, passing over events of the same name on the way (a guest
+     * that changes something step by step reports each step).
+     */
+    @Then("the client receives, among other {word} events:")
+    public void clientReceivesAmongOthers(String event, String expectedText) throws Exception {
+        JsonNode expected = JSON.readTree(expectedText.strip());
+        while (true) {
+            JsonNode actual = world.client.next(World.PATIENCE);
+            world.lastMessage = actual;
+            if (JsonMatch.mismatch(expected, actual) == null) {
+                return;
+            }
+            assertThat(actual.path("event").asText()).as("while waiting for %s, received %s", expected, actual)
+                    .isEqualTo(event);
+        }
+    }
+
     private JsonNode lastStop;
 
     private void rememberEvent(JsonNode event) {
