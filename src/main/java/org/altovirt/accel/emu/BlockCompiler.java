@@ -35,6 +35,8 @@ final class BlockCompiler {
     private static final String BASE = PKG + "CompiledBlock";
     private static final String RUN_DESC = "(L" + EXECUTOR + ";L" + STATE + ";[JJ)I";
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    /** A class past this size may hold a method HotSpot will not compile (a generous bound on its bytecode). */
+    private static final int MAX_CLASS_BYTES = 7_500;
     private static final MethodType CONSTRUCTOR = MethodType.methodType(void.class, Insn[].class);
 
     // Local variable slots of run(): this, x, s, r, rip (two slots), then longs.
@@ -61,6 +63,12 @@ final class BlockCompiler {
     CompiledBlock compile(Block b) {
         try {
             byte[] bytes = new Emitter(b).classBytes();
+            if (bytes.length > MAX_CLASS_BYTES) {
+                // HotSpot does not compile a method of over 8,000 bytes of bytecode (HugeMethodLimit):
+                // such a block would run slower than the interpreter runs it.
+                throw new IllegalStateException("the block at 0x" + Long.toHexString(b.phys) + " compiles to "
+                        + bytes.length + " bytes; it stays interpreted");
+            }
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
             MethodHandle ctor = hidden.findConstructor(hidden.lookupClass(), CONSTRUCTOR);
             CompiledBlock c = (CompiledBlock) ctor.invoke(b.insns);
