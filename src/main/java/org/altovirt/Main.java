@@ -82,10 +82,6 @@ public final class Main {
 
     private static int start(VmConfig config) throws StartException, IOException, InterruptedException {
         AcceleratorChoice.Choice accel = chooseAccelerator(config.accel());
-        if (config.incoming() != null) {
-            throw new StartException("-incoming file:" + config.incoming()
-                    + ": restoring a snapshot is not implemented in this version");
-        }
 
         DeferredEvents events = new DeferredEvents();
         MicroVm vm;

@@ -1,5 +1,7 @@
 package org.altovirt.accel;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.altovirt.boot.BootCpuState;
 import org.altovirt.bus.InterruptLine;
 
@@ -20,6 +22,14 @@ public interface Accelerator extends AutoCloseable {
      * for the others, which wait for the guest to start them.
      */
     VcpuBackend createVcpu(int index, BootCpuState boot, int vcpuCount) throws AcceleratorException;
+
+    /** What the accelerator itself keeps of the VM (KVM: interrupt controllers, timer, clock), for a snapshot. */
+    default ObjectNode saveState() throws org.altovirt.state.StateException {
+        return org.altovirt.state.State.object();
+    }
+
+    /** Loads what {@link #saveState} saved, before any vCPU runs. */
+    default void restoreState(JsonNode state) throws org.altovirt.state.StateException {}
 
     @Override
     void close();

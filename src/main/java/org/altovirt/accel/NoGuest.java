@@ -32,4 +32,17 @@ public final class NoGuest implements VcpuBackend {
     public boolean halted() {
         return true;
     }
+
+    /** Nothing runs here, so there is nothing to save: the state says so. */
+    @Override
+    public com.fasterxml.jackson.databind.node.ObjectNode saveState() {
+        return org.altovirt.state.State.object().put("runs", "nothing");
+    }
+
+    @Override
+    public void restoreState(com.fasterxml.jackson.databind.JsonNode state) throws org.altovirt.state.StateException {
+        if (!"nothing".equals(state.path("runs").asText())) {
+            throw new org.altovirt.state.StateException("this vCPU runs no code, but the snapshot's ran some");
+        }
+    }
 }

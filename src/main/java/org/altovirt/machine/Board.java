@@ -1,5 +1,8 @@
 package org.altovirt.machine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +24,8 @@ import org.altovirt.devices.virtio.MmioTransport;
 import org.altovirt.devices.virtio.block.VirtioBlock;
 import org.altovirt.devices.virtio.net.VirtioNet;
 import org.altovirt.memory.GuestMemory;
+import org.altovirt.state.State;
+import org.altovirt.state.StateException;
 
 /**
  * The microvm's devices on its buses (facts.md §3): the 8250 UART at 0x3F8 / IRQ 4 on the
@@ -39,6 +44,8 @@ final class Board implements AutoCloseable {
     private final Bus mmio;
     private final List<VirtioBlock> disks = new ArrayList<>();
     private final List<MmioSlot> slots = new ArrayList<>();
+    private final List<MmioTransport> transports = new ArrayList<>();
+    private I8042 i8042;
     private DiskSlots diskSlots;
     private VirtioBalloon balloon;
     private SerialBackend serial;
@@ -84,7 +91,7 @@ final class Board implements AutoCloseable {
         }
         uart = new Uart8250(line(accel, Uart8250.IRQ), serial);
         pio.insert(Uart8250.PORT_BASE, Uart8250.PORT_COUNT, uart);
-        I8042 i8042 = new I8042(reset);
+        i8042 = new I8042(reset);
         pio.insert(I8042.DATA_PORT, 1, i8042.dataPort());
         pio.insert(I8042.COMMAND_PORT, 1, i8042.commandPort());
     }
@@ -96,13 +103,83 @@ final class Board implements AutoCloseable {
             disks.add(disk);
             MmioSlot slot = MmioSlot.of(slots.size());
             slots.add(slot);
-            mmio.insert(slot.base(), MmioTransport.SIZE,
-                    new MmioTransport("virtio-blk slot " + i, disk, memory, line(accel, slot.irq())));
+            insert(slot, new MmioTransport("virtio-blk slot " + i, disk, memory, line(accel, slot.irq())));
         }
         diskSlots = new DiskSlots(disks);
         for (int i = 0; i < wanted.size(); i++) {
             DriveConfig drive = config.drive(wanted.get(i).drive()).orElseThrow();
-            diskSlots.pluggedAtBoot(i, wanted.get(i).id(), drive.id(), drive.file());
+            diskSlots.pluggedAtBoot(i, wanted.get(i).id(), drive.id(), drive.file(), drive.readOnly());
+        }
+    }
+
+    private void insert(MmioSlot slot, MmioTransport transport) {
+        mmio.insert(slot.base(), MmioTransport.SIZE, transport);
+        transports.add(transport);
+    }
+
+    /**
+     * The devices' state for a snapshot: the UART, the i8042, every virtio-mmio transport in slot
+     * order, and which image each disk slot holds (a restore must find the same ones).
+     */
+    ObjectNode saveState() throws StateException {
+        if (balloon != null) {
+            throw new StateException("a VM with a balloon device cannot be snapshotted (managing-vms.md: "
+                    + "snapshots exclude the balloon)");
+        }
+        ObjectNode out = State.object();
+        out.set("serial", uart.saveState());
+        out.set("i8042", i8042.saveState());
+        ArrayNode ts = out.putArray("transports");
+        for (MmioTransport t : transports) {
+            ts.add(t.saveState());
+        }
+        ArrayNode ds = out.putArray("disks");
+        for (DiskSlots.Slot d : diskSlots.contents()) {
+            ds.add(d == null ? null : State.object().put("image", d.image().toString()).put("read_only", d.readOnly()));
+        }
+        return out;
+    }
+
+    /** Checks that a snapshot's devices are this board's, then loads their state. */
+    void restoreState(JsonNode in) throws StateException {
+        String where = "devices";
+        if (balloon != null) {
+            throw new StateException("-device virtio-balloon-device: a VM restored from a snapshot cannot have a balloon");
+        }
+        JsonNode ds = State.field(in, "disks", where);
+        List<DiskSlots.Slot> mine = diskSlots.contents();
+        if (!ds.isArray() || ds.size() != mine.size()) {
+            throw new StateException(where + ": the snapshot has " + ds.size() + " disk slots, this VM " + mine.size());
+        }
+        for (int i = 0; i < mine.size(); i++) {
+            JsonNode saved = ds.get(i);
+            DiskSlots.Slot now = mine.get(i);
+            String slot = String.format("disk slot 0x%x (%s)", i, DiskSlots.diskName(i));
+            if (saved.isNull() && now == null) {
+                continue;
+            }
+            if (saved.isNull()) {
+                throw new StateException(slot + ": empty in the snapshot, but this VM has " + now.image() + " there");
+            }
+            String image = State.text(saved, "image", slot);
+            if (now == null) {
+                throw new StateException(slot + ": the snapshot has " + image + " there; give it on the command line "
+                        + "(-drive file=" + image + ",id=... -device virtio-blk-device,drive=...)");
+            }
+            if (!now.image().toString().equals(image) || now.readOnly() != State.bool(saved, "read_only", slot)) {
+                throw new StateException(slot + ": the snapshot has " + image + (State.bool(saved, "read_only", slot)
+                        ? " (read-only)" : "") + " there, this VM " + now.image() + (now.readOnly() ? " (read-only)" : ""));
+            }
+        }
+        JsonNode ts = State.field(in, "transports", where);
+        if (!ts.isArray() || ts.size() != transports.size()) {
+            throw new StateException(where + ": the snapshot has " + ts.size() + " virtio-mmio devices, this VM "
+                    + transports.size());
+        }
+        uart.restoreState(State.field(in, "serial", where));
+        i8042.restoreState(State.field(in, "i8042", where));
+        for (int i = 0; i < transports.size(); i++) {
+            transports.get(i).restoreState(ts.get(i));
         }
     }
 
@@ -117,7 +194,7 @@ final class Board implements AutoCloseable {
             MmioSlot slot = MmioSlot.of(slots.size());
             slots.add(slot);
             VirtioNet nic = new VirtioNet(VirtioNet.defaultMac(i));
-            mmio.insert(slot.base(), MmioTransport.SIZE, new MmioTransport("virtio-net slot " + i, nic, memory, line(accel, slot.irq())));
+            insert(slot, new MmioTransport("virtio-net slot " + i, nic, memory, line(accel, slot.irq())));
         }
     }
 
@@ -132,7 +209,7 @@ final class Board implements AutoCloseable {
         balloon = new VirtioBalloon(memory.size(), b.deflateOnOom(), changed);
         MmioSlot slot = MmioSlot.of(slots.size());
         slots.add(slot);
-        mmio.insert(slot.base(), MmioTransport.SIZE, new MmioTransport("virtio-balloon " + b.id(), balloon, memory, line(accel, slot.irq())));
+        insert(slot, new MmioTransport("virtio-balloon " + b.id(), balloon, memory, line(accel, slot.irq())));
     }
 
     /** The balloon device, if the VM has one. */

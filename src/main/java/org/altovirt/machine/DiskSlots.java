@@ -41,10 +41,22 @@ final class DiskSlots implements AutoCloseable {
     }
 
     /** An image opened by blockdev-add, waiting for device_add. */
-    private record Pending(BlockBackend backend, Path realPath) {}
+    private record Pending(BlockBackend backend, Path realPath, boolean readOnly) {}
 
     /** What is in a slot. */
-    private record Plugged(String id, String node, Path realPath) {}
+    private record Plugged(String id, String node, Path realPath, boolean readOnly) {}
+
+    /** A slot's image as a snapshot records it. */
+    record Slot(Path image, boolean readOnly) {}
+
+    /** Each slot's image, or null for an empty slot, in slot order. */
+    synchronized List<Slot> contents() {
+        List<Slot> out = new ArrayList<>(plugged.length);
+        for (Plugged p : plugged) {
+            out.add(p == null ? null : new Slot(p.realPath(), p.readOnly()));
+        }
+        return out;
+    }
 
     private final List<VirtioBlock> slots;
     private final Plugged[] plugged;
@@ -59,8 +71,8 @@ final class DiskSlots implements AutoCloseable {
     }
 
     /** Records a disk the command line put in {@code slot}. */
-    synchronized void pluggedAtBoot(int slot, String id, String node, Path file) {
-        plugged[slot] = new Plugged(id, node, realPath(file));
+    synchronized void pluggedAtBoot(int slot, String id, String node, Path file, boolean readOnly) {
+        plugged[slot] = new Plugged(id, node, realPath(file), readOnly);
     }
 
     int count() {
@@ -85,7 +97,7 @@ final class DiskSlots implements AutoCloseable {
         } catch (IOException e) {
             throw new HotplugException("Could not open '" + file + "': " + e.getMessage());
         }
-        pending.put(node, new Pending(backend, real));
+        pending.put(node, new Pending(backend, real, readOnly));
     }
 
     /**
@@ -119,7 +131,7 @@ final class DiskSlots implements AutoCloseable {
         }
         pending.remove(node);
         slots.get(at).attach(p.backend(), serial != null ? serial : node);
-        plugged[at] = new Plugged(id, node, p.realPath());
+        plugged[at] = new Plugged(id, node, p.realPath(), p.readOnly());
         return at;
     }
 

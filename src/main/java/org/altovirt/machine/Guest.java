@@ -1,5 +1,7 @@
 package org.altovirt.machine;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +20,7 @@ import org.altovirt.bus.Bus;
 import org.altovirt.config.VmConfig;
 import org.altovirt.devices.virtio.balloon.VirtioBalloon;
 import org.altovirt.memory.GuestMemory;
+import org.altovirt.state.StateException;
 import org.altovirt.sys.NativeException;
 
 /**
@@ -108,6 +111,20 @@ final class Guest implements AutoCloseable {
 
     BootImage image() {
         return image;
+    }
+
+    /** Writes a snapshot of this guest into {@code dir}; every vCPU is out of guest code. */
+    void saveSnapshot(Path dir) throws IOException, StateException {
+        Snapshot.save(dir, shape(), memory, accelerator, vcpus, board);
+    }
+
+    /** Loads the snapshot in {@code dir}; no vCPU has run yet. */
+    void restoreSnapshot(Path dir) throws StateException {
+        Snapshot.restore(dir, shape(), memory, accelerator, vcpus, board);
+    }
+
+    private Snapshot.Shape shape() {
+        return new Snapshot.Shape(accelerator.name(), memory.size(), vcpus.size());
     }
 
     Optional<VirtioBalloon> balloon() {

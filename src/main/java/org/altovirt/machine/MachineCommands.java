@@ -60,7 +60,12 @@ public final class MachineCommands {
                     long actual = vm.activeBalloon().orElseThrow(MachineCommands::noBalloon).actualBytes();
                     return CommandResult.of(NODES.objectNode().put("actual", actual));
                 })
-                .register("query-migrate", args -> CommandResult.of(NODES.objectNode().put("status", "none")))
+                .register("migrate", args -> {
+                    Path dir = snapshotDir(args.get("uri").asText());
+                    transition(() -> vm.snapshot(dir));
+                    return CommandResult.empty();
+                })
+                .register("query-migrate", args -> CommandResult.of(NODES.objectNode().put("status", vm.snapshotStatus())))
                 .register("blockdev-add", args -> {
                     addBlockdev(args);
                     return CommandResult.empty();
@@ -89,6 +94,22 @@ public final class MachineCommands {
         } catch (DiskSlots.HotplugException e) {
             throw new QmpException(e.notFound() ? ErrorClass.DeviceNotFound : ErrorClass.GenericError, e.getMessage());
         }
+    }
+
+    /** {@code file:DIR}, DIR absolute: the only destination a snapshot has. */
+    private static Path snapshotDir(String uri) throws QmpException {
+        if (!uri.startsWith("file:")) {
+            throw QmpException.generic("migrate: uri '" + uri + "': only file:/absolute/dir is supported (a snapshot directory)");
+        }
+        String dir = uri.substring("file:".length());
+        if (dir.isEmpty() || !dir.startsWith("/")) {
+            throw QmpException.generic("migrate: uri '" + uri + "': the snapshot directory must be an absolute path");
+        }
+        Path path = Path.of(dir);
+        if (java.nio.file.Files.exists(path) && !java.nio.file.Files.isDirectory(path)) {
+            throw QmpException.generic("migrate: " + dir + " exists and is not a directory");
+        }
+        return path;
     }
 
     /** {@code blockdev-add}: the schema has checked the shape (driver "file", format "raw"). */

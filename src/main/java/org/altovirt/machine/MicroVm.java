@@ -2,6 +2,8 @@ package org.altovirt.machine;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +17,8 @@ import org.altovirt.config.CpuTopology;
 import org.altovirt.config.VmConfig;
 import org.altovirt.devices.virtio.balloon.VirtioBalloon;
 import org.altovirt.qmp.EventSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The VM: its configuration, its vCPUs and its lifecycle (created, running, paused, shutdown).
@@ -30,6 +34,7 @@ public final class MicroVm {
     }
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final Logger LOG = LoggerFactory.getLogger(MicroVm.class);
 
     private final VmConfig config;
     private final EventSink events;
@@ -67,6 +72,10 @@ public final class MicroVm {
      */
     public static MicroVm create(VmConfig config, EventSink events, AcceleratorChoice.Kind kind) throws CreateException {
         if (config.boot().kernel() == null) {
+            if (config.incoming() != null) {
+                throw new CreateException("-incoming file:" + config.incoming() + ": give the snapshot's VM's command line, "
+                        + "-kernel included, to restore it", null);
+            }
             return new MicroVm(config, events, i -> new NoGuest(), null);
         }
         AtomicReference<MicroVm> self = new AtomicReference<>();
@@ -76,6 +85,14 @@ public final class MicroVm {
                     actual -> events.emit("BALLOON_CHANGED", NODES.objectNode().put("actual", actual)));
         } catch (Guest.GuestException e) {
             throw new CreateException(e.getMessage(), e);
+        }
+        if (config.incoming() != null) {
+            try {
+                guest.restoreSnapshot(config.incoming());
+            } catch (org.altovirt.state.StateException e) {
+                guest.close();
+                throw new CreateException("-incoming file:" + config.incoming() + ": " + e.getMessage(), e);
+            }
         }
         MicroVm vm = new MicroVm(config, events, guest::vcpu, guest);
         self.set(vm);
@@ -132,6 +149,9 @@ public final class MicroVm {
 
     /** {@code cont}: RESUME, then every vCPU back in guest code. Also starts a VM created with -S. */
     public synchronized void resume() throws StateException {
+        if (snapshotStatus.equals("active")) {
+            throw new StateException("a snapshot is being written; cont when query-migrate says it has completed");
+        }
         switch (state) {
             case PAUSED, CREATED -> {
                 state = VmState.RUNNING;
@@ -177,6 +197,13 @@ public final class MicroVm {
         if (guest == null) {
             return;
         }
+        Thread writer;
+        synchronized (this) {
+            writer = snapshotWriter;
+        }
+        if (writer != null) {
+            writer.join(); // it reads the guest's RAM, which close unmaps
+        }
         boolean ended = true;
         for (Vcpu v : vcpus) {
             ended &= v.join(2000);
@@ -220,6 +247,58 @@ public final class MicroVm {
      */
     public Optional<VirtioBalloon> activeBalloon() {
         return guest == null ? Optional.empty() : guest.balloon().filter(VirtioBalloon::active);
+    }
+
+    /** query-migrate's status: none, active, completed or failed. */
+    private volatile String snapshotStatus = "none";
+    private Thread snapshotWriter;
+
+    public String snapshotStatus() {
+        return snapshotStatus;
+    }
+
+    /**
+     * {@code migrate} to {@code file:DIR}: pauses a running VM (STOP before the reply), then writes
+     * the snapshot on a thread of its own; query-migrate follows it. The VM stays paused.
+     */
+    public void snapshot(Path dir) throws StateException {
+        synchronized (this) {
+            if (guest == null) {
+                throw new StateException("this VM has no guest to snapshot: it was started without -kernel");
+            }
+            if (guest.balloon().isPresent()) {
+                throw new StateException("a VM with a balloon device cannot be snapshotted (managing-vms.md: "
+                        + "snapshots and the balloon exclude each other)");
+            }
+            if (snapshotStatus.equals("active")) {
+                throw new StateException("a snapshot is being written already");
+            }
+            if (state == VmState.SHUTDOWN) {
+                throw new StateException("VM is shutting down");
+            }
+        }
+        if (state() == VmState.RUNNING) {
+            pause();
+        }
+        synchronized (this) {
+            if (state == VmState.SHUTDOWN) {
+                throw new StateException("VM is shutting down");
+            }
+            snapshotStatus = "active";
+            snapshotWriter = new Thread(() -> writeSnapshot(dir), "snapshot-writer");
+            snapshotWriter.start();
+        }
+    }
+
+    private void writeSnapshot(Path dir) {
+        try {
+            guest.saveSnapshot(dir);
+            snapshotStatus = "completed";
+            LOG.info("snapshot written to {}", dir);
+        } catch (IOException | org.altovirt.state.StateException | RuntimeException e) {
+            snapshotStatus = "failed";
+            LOG.error("snapshot to {} failed: {}", dir, e.getMessage(), e instanceof RuntimeException ? e : null);
+        }
     }
 
     /** What {@code query-cpus} shows of each online vCPU. */

@@ -19,7 +19,13 @@ final class GuestConsole {
     private boolean atPrompt;
 
     GuestConsole(AltovirtProcess process) {
+        this(process, false);
+    }
+
+    /** @param atPrompt the guest is waiting at its prompt already (a restored guest) */
+    GuestConsole(AltovirtProcess process, boolean atPrompt) {
         this.process = process;
+        this.atPrompt = atPrompt;
     }
 
     /** Waits until {@code text} appears after what was consumed; returns the output up to its end. */

@@ -54,6 +54,37 @@ public final class GuestSteps {
         console = new GuestConsole(world.vm);
     }
 
+    /**
+     * A new altovirt on the same command line plus {@code -incoming file:DIR}: the guest goes on
+     * where the snapshot left it, waiting at its prompt (it prints nothing on its own).
+     */
+    @Given("^a VM restored on (emu|kvm) from \"([^\"]*)\" with \"(.*)\"$")
+    public void aVmRestored(String accel, String dir, String options) throws Exception {
+        if (world.vm != null) {
+            world.vm.close();
+        }
+        List<String> args = new ArrayList<>(List.of(
+                "-qmp", "unix:" + world.workspace.socket() + ",server,nowait",
+                "-accel", accel,
+                "-kernel", Workspace.GUEST.toString(),
+                "-append", "console=ttyS0 quiet",
+                "-serial", "stdio",
+                "-incoming", "file:" + world.workspace.file(dir)));
+        args.addAll(world.workspace.words(options));
+        world.vm = AltovirtProcess.start(world.workspace, args);
+        console = new GuestConsole(world.vm, true);
+    }
+
+    @Then("the guest prints a tick count larger than before")
+    public void ticksLarger() {
+        assertThat(parseTicks(lastOutput)).as("ticks go on from the snapshot's").isGreaterThan(ticks);
+    }
+
+    @Then("the guest has not printed its banner again")
+    public void noBanner() {
+        assertThat(world.vm.stdout()).as("a restored guest goes on; it does not boot").doesNotContain("altovirt conformance guest");
+    }
+
     @Then("the guest console shows {string}")
     public void consoleShows(String text) throws InterruptedException {
         console.await(text);

@@ -109,6 +109,25 @@ public final class QmpSteps {
         }
     }
 
+    /** Asks query-migrate until the snapshot is no longer being written; then its status must be {@code status}. */
+    @Then("query-migrate reaches {string}")
+    public void queryMigrateReaches(String status) throws Exception {
+        long deadline = System.nanoTime() + World.PATIENCE.toNanos();
+        while (true) {
+            world.client.write("{\"execute\":\"query-migrate\"}");
+            JsonNode reply;
+            do {
+                reply = world.client.next(World.PATIENCE);
+            } while (reply.has("event"));
+            String now = reply.path("return").path("status").asText();
+            if (!now.equals("active") && !now.equals("setup") || System.nanoTime() > deadline) {
+                assertThat(now).as("query-migrate: %s", reply).isEqualTo(status);
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // asks again: no event ends a snapshot
+        }
+    }
+
     private JsonNode lastStop;
 
     private void rememberEvent(JsonNode event) {

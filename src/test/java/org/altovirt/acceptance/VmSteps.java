@@ -78,6 +78,7 @@ public final class VmSteps {
 
     @Given("a file {string} containing {string}")
     public void aFileContaining(String name, String text) throws IOException {
+        Files.createDirectories(world.workspace.file(name).getParent());
         Files.writeString(world.workspace.file(name), text);
     }
 
@@ -157,5 +158,15 @@ public final class VmSteps {
     public void fileGone(String name) {
         Path p = world.workspace.file(name);
         assertThat(p).doesNotExist();
+    }
+
+    @Then("the snapshot directory {string} holds a state file and a memory file of {long} bytes")
+    public void snapshotFiles(String dir, long bytes) throws IOException {
+        java.nio.file.Path d = world.workspace.file(dir);
+        assertThat(d.resolve("state")).isRegularFile();
+        assertThat(java.nio.file.Files.size(d.resolve("memory"))).isEqualTo(bytes);
+        try (var list = java.nio.file.Files.list(d)) {
+            assertThat(list.map(p -> p.getFileName().toString())).as("nothing half-written left").containsExactlyInAnyOrder("state", "memory");
+        }
     }
 }

@@ -1,10 +1,15 @@
 package org.altovirt.accel.emu;
 
 import org.altovirt.accel.VcpuBackend;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.altovirt.accel.VcpuExit;
 import org.altovirt.boot.BootCpuState;
 import org.altovirt.bus.Bus;
 import org.altovirt.memory.GuestMemory;
+import org.altovirt.state.State;
+import org.altovirt.state.StateException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,6 +210,88 @@ public final class EmuVcpu implements VcpuBackend {
     }
 
     /** The vCPU's registers and state, for tests in this package. */
+    /** The CPU's registers, for a snapshot (taken while the vCPU is out of guest code). */
+    @Override
+    public ObjectNode saveState() {
+        ObjectNode out = State.object().put("rip", State.hex(s.rip)).put("rflags", State.hex(s.rflags()));
+        ArrayNode gprs = out.putArray("gprs");
+        for (long v : s.r) {
+            gprs.add(State.hex(v));
+        }
+        ArrayNode sels = out.putArray("selectors");
+        for (int v : s.sel) {
+            sels.add(v);
+        }
+        ArrayNode drs = out.putArray("dr");
+        for (long v : s.dr) {
+            drs.add(State.hex(v));
+        }
+        out.put("cpl", s.cpl).put("halted", s.halted).put("stopped", stopped);
+        ObjectNode regs = out.putObject("regs");
+        long[] values = scalars();
+        for (int i = 0; i < SCALARS.length; i++) {
+            regs.put(SCALARS[i], State.hex(values[i]));
+        }
+        regs.put("tsc", State.hex(x.system().tsc()));
+        return out;
+    }
+
+    /** The other registers, by name in the saved state (the order of {@link #scalars}). */
+    private static final String[] SCALARS = {"fs_base", "gs_base", "kernel_gs_base", "cr0", "cr2", "cr3", "cr4", "cr8",
+        "efer", "gdt_base", "gdt_limit", "idt_base", "idt_limit", "tr_sel", "tr_base", "tr_limit", "ldt_sel", "ldt_base",
+        "ldt_limit", "star", "lstar", "cstar", "sfmask", "pat", "tsc_aux", "sysenter_cs", "sysenter_esp", "sysenter_eip",
+        "misc_enable"};
+
+    private long[] scalars() {
+        return new long[] {s.fsBase, s.gsBase, s.kernelGsBase, s.cr0, s.cr2, s.cr3, s.cr4, s.cr8, s.efer, s.gdtBase,
+            s.gdtLimit, s.idtBase, s.idtLimit, s.trSel, s.trBase, s.trLimit, s.ldtSel, s.ldtBase, s.ldtLimit, s.star,
+            s.lstar, s.cstar, s.sfmask, s.pat, s.tscAux, s.sysenterCs, s.sysenterEsp, s.sysenterEip, s.miscEnable};
+    }
+
+    @Override
+    public void restoreState(JsonNode in) throws StateException {
+        String where = "emu vCPU " + index;
+        JsonNode gprs = State.field(in, "gprs", where);
+        JsonNode sels = State.field(in, "selectors", where);
+        JsonNode drs = State.field(in, "dr", where);
+        if (!gprs.isArray() || gprs.size() != 16 || !sels.isArray() || sels.size() != 6 || !drs.isArray() || drs.size() != 8) {
+            throw new StateException(where + ": 16 general registers, 6 selectors and 8 debug registers expected");
+        }
+        JsonNode regs = State.field(in, "regs", where);
+        long[] v = new long[SCALARS.length];
+        for (int i = 0; i < SCALARS.length; i++) {
+            v[i] = State.hexLong(regs, SCALARS[i], where);
+        }
+        if ((v[8] & CpuState.EFER_LMA) == 0 || (v[3] & CpuState.CR0_PG) == 0) {
+            throw new StateException(where + ": the saved CPU is not in 64-bit long mode, which the emu needs");
+        }
+        for (int i = 0; i < 16; i++) {
+            s.r[i] = State.hexAt(gprs, i, where + " gprs");
+        }
+        for (int i = 0; i < 6; i++) {
+            s.sel[i] = sels.get(i).asInt() & 0xFFFF;
+        }
+        for (int i = 0; i < 8; i++) {
+            s.dr[i] = State.hexAt(drs, i, where + " dr");
+        }
+        s.rip = State.hexLong(in, "rip", where);
+        s.setRflags(State.hexLong(in, "rflags", where));
+        s.cpl = State.integer(in, "cpl", where) & 3;
+        s.halted = State.bool(in, "halted", where);
+        JsonNode stop = in.get("stopped");
+        stopped = stop == null || stop.isNull() ? null : stop.asText();
+        s.fsBase = v[0]; s.gsBase = v[1]; s.kernelGsBase = v[2]; s.cr0 = v[3]; s.cr2 = v[4]; s.cr3 = v[5];
+        s.cr4 = v[6]; s.cr8 = v[7]; s.efer = v[8]; s.gdtBase = v[9]; s.gdtLimit = (int) v[10]; s.idtBase = v[11];
+        s.idtLimit = (int) v[12]; s.trSel = (int) v[13]; s.trBase = v[14]; s.trLimit = (int) v[15]; s.ldtSel = (int) v[16];
+        s.ldtBase = v[17]; s.ldtLimit = (int) v[18]; s.star = v[19]; s.lstar = v[20]; s.cstar = v[21]; s.sfmask = v[22];
+        s.pat = v[23]; s.tscAux = v[24]; s.sysenterCs = v[25]; s.sysenterEsp = v[26]; s.sysenterEip = v[27];
+        s.miscEnable = v[28];
+        long tsc = State.hexLong(regs, "tsc", where);
+        s.tscOffset += tsc - x.system().tsc(); // the guest's TSC goes on from where it was
+        code.clear(); // the memory under any decoded code was replaced
+        x.flushTranslations();
+    }
+
     /** Blocks compiled to JVM bytecode so far (tests, and the log). */
     int compiledBlocks() {
         return x.jit == null ? 0 : x.jit.compiledCount();

@@ -26,6 +26,12 @@ final class KvmAbi {
     static final long KVM_IRQ_LINE = 0x4008AE61L;
     static final long KVM_IRQFD = 0x4020AE76L;
     static final long KVM_CREATE_PIT2 = 0x4040AE77L;
+    static final long KVM_GET_IRQCHIP = 0xC208AE62L;
+    static final long KVM_SET_IRQCHIP = 0x8208AE63L;
+    static final long KVM_GET_CLOCK = 0x8030AE7CL;
+    static final long KVM_SET_CLOCK = 0x4030AE7BL;
+    static final long KVM_GET_PIT2 = 0x8070AE9FL;
+    static final long KVM_SET_PIT2 = 0x4070AEA0L;
 
     // vCPU ioctls.
     static final long KVM_RUN = 0xAE80L;
@@ -42,6 +48,13 @@ final class KvmAbi {
     static final long KVM_SET_CPUID2 = 0x4008AE90L;
     static final long KVM_GET_MP_STATE = 0x8004AE98L;
     static final long KVM_SET_MP_STATE = 0x4004AE99L;
+    static final long KVM_GET_VCPU_EVENTS = 0x8040AE9FL;
+    static final long KVM_SET_VCPU_EVENTS = 0x4040AEA0L;
+
+    // struct kvm_irqchip.chip_id.
+    static final int KVM_IRQCHIP_PIC_MASTER = 0;
+    static final int KVM_IRQCHIP_PIC_SLAVE = 1;
+    static final int KVM_IRQCHIP_IOAPIC = 2;
 
     // Capabilities (KVM_CHECK_EXTENSION). KVM_CAP_IRQCHIP really is 0.
     static final int KVM_CAP_IRQCHIP = 0;

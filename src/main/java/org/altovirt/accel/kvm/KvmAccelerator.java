@@ -66,4 +66,22 @@ public final class KvmAccelerator implements Accelerator {
         vm.close();
         kvm.close();
     }
+
+    @Override
+    public com.fasterxml.jackson.databind.node.ObjectNode saveState() throws org.altovirt.state.StateException {
+        try {
+            return vm.saveState();
+        } catch (KvmException e) {
+            throw new org.altovirt.state.StateException("KVM: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void restoreState(com.fasterxml.jackson.databind.JsonNode state) throws org.altovirt.state.StateException {
+        try {
+            vm.restoreState(state);
+        } catch (KvmException e) {
+            throw new org.altovirt.state.StateException("KVM: " + e.getMessage(), e);
+        }
+    }
 }

@@ -170,6 +170,36 @@ final class KvmStructs {
         @CName("sizeof(struct kvm_lapic_state)") static final int SIZE = 1024;
     }
 
+    /** {@code struct kvm_irqchip}: one in-kernel interrupt controller's state (KVM_GET/SET_IRQCHIP). */
+    static final class Irqchip {
+        private Irqchip() {}
+
+        @CName("sizeof(struct kvm_irqchip)") static final int SIZE = 520;
+        @CName("offsetof(struct kvm_irqchip, chip_id)") static final int CHIP_ID = 0;
+    }
+
+    /** {@code struct kvm_pit_state2}: the in-kernel PIT's channels and flags (KVM_GET/SET_PIT2). */
+    static final class PitState2 {
+        private PitState2() {}
+
+        @CName("sizeof(struct kvm_pit_state2)") static final int SIZE = 112;
+    }
+
+    /** {@code struct kvm_clock_data}: kvmclock's value (KVM_GET/SET_CLOCK). */
+    static final class ClockData {
+        private ClockData() {}
+
+        @CName("sizeof(struct kvm_clock_data)") static final int SIZE = 48;
+        @CName("offsetof(struct kvm_clock_data, flags)") static final int FLAGS = 8;
+    }
+
+    /** {@code struct kvm_vcpu_events}: pending exceptions, interrupts, NMIs (KVM_GET/SET_VCPU_EVENTS). */
+    static final class VcpuEvents {
+        private VcpuEvents() {}
+
+        @CName("sizeof(struct kvm_vcpu_events)") static final int SIZE = 64;
+    }
+
     /** {@code struct kvm_mp_state}: one u32. */
     static final class MpState {
         private MpState() {}

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicBoolean;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import jnr.ffi.Pointer;
 import org.altovirt.accel.VcpuBackend;
 import org.altovirt.accel.VcpuExit;
@@ -17,6 +19,7 @@ import org.altovirt.accel.kvm.KvmStructs.Run;
 import org.altovirt.accel.kvm.KvmStructs.Sregs;
 import org.altovirt.boot.BootCpuState;
 import org.altovirt.bus.Bus;
+import org.altovirt.state.StateException;
 import org.altovirt.sys.LibC;
 import org.altovirt.sys.Native;
 import org.altovirt.sys.NativeException;
@@ -337,6 +340,26 @@ public final class KvmVcpu implements VcpuBackend, AutoCloseable {
         Pointer p = Native.allocate(Regs.SIZE);
         KvmIoctl.call(fd, KVM_GET_REGS, p, "KVM_GET_REGS on vCPU " + index);
         return KvmRegs.read(p);
+    }
+
+    /** The kernel's whole state of this vCPU, for a snapshot; call while it is parked. */
+    @Override
+    public ObjectNode saveState() throws StateException {
+        try {
+            return KvmState.saveVcpu(fd, index);
+        } catch (KvmException e) {
+            throw new StateException("vCPU " + index + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads a saved state into the kernel before the vCPU first runs. */
+    @Override
+    public void restoreState(JsonNode state) throws StateException {
+        try {
+            KvmState.restoreVcpu(fd, index, state);
+        } catch (KvmException e) {
+            throw new StateException("vCPU " + index + ": " + e.getMessage(), e);
+        }
     }
 
     /** The segment and control registers; same caveat as {@link #regs}. */

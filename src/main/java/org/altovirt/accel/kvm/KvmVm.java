@@ -145,4 +145,13 @@ public final class KvmVm implements AutoCloseable {
         c.close(fd); // releases the irqfds' bindings with the VM
         eventFds.forEach(c::close);
     }
+
+    /** The in-kernel interrupt controllers, PIT and clock, for a snapshot. */
+    com.fasterxml.jackson.databind.node.ObjectNode saveState() throws KvmException {
+        return KvmState.saveVm(fd);
+    }
+
+    void restoreState(com.fasterxml.jackson.databind.JsonNode in) throws KvmException, org.altovirt.state.StateException {
+        KvmState.restoreVm(fd, in);
+    }
 }

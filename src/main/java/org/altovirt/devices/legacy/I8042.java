@@ -1,8 +1,12 @@
 package org.altovirt.devices.legacy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.altovirt.bus.BusDevice;
+import org.altovirt.state.State;
+import org.altovirt.state.StateException;
 
 /**
  * The PC keyboard controller, reduced to what a microVM needs: a guest reset line and enough of
@@ -205,5 +209,21 @@ public final class I8042 {
         if (resetRequested.compareAndSet(false, true)) {
             reset.run();
         }
+    }
+
+    /** The controller's registers, for a snapshot. */
+    public synchronized ObjectNode saveState() {
+        return State.object().put("ctr", ctr).put("output_port", outputPort).put("status", status)
+                .put("output", output).put("awaiting_parameter", awaitingParameter);
+    }
+
+    /** Puts back what {@link #saveState} saved. */
+    public synchronized void restoreState(JsonNode in) throws StateException {
+        String where = "i8042";
+        ctr = State.integer(in, "ctr", where) & 0xFF;
+        outputPort = State.integer(in, "output_port", where) & 0xFF;
+        status = State.integer(in, "status", where) & 0xFF;
+        output = State.integer(in, "output", where) & 0xFF;
+        awaitingParameter = State.integer(in, "awaiting_parameter", where) & 0xFF;
     }
 }

@@ -1,11 +1,14 @@
 package org.altovirt.devices.serial;
 
 import java.util.Arrays;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.altovirt.bus.BusDevice;
 import org.altovirt.bus.InterruptLine;
+import org.altovirt.state.StateException;
 
 /**
  * A 16550A-compatible UART (the PC's COM1: I/O ports 0x3F8-0x3FF, IRQ 4; facts.md §3), as Linux's
@@ -395,5 +398,29 @@ public final class Uart8250 implements BusDevice, SerialInput {
         if (edge) {
             irq.trigger();
         }
+    }
+
+    /** {@link #state()} as a snapshot's JSON. */
+    public ObjectNode saveState() {
+        State st = state();
+        return org.altovirt.state.State.object().put("ier", st.ier()).put("lcr", st.lcr()).put("mcr", st.mcr())
+                .put("fcr", st.fcr()).put("scr", st.scr()).put("dll", st.dll()).put("dlm", st.dlm())
+                .put("thr_empty_pending", st.thrEmptyPending())
+                .put("received", org.altovirt.state.State.base64(st.received()));
+    }
+
+    /** Puts back what {@link #saveState} saved. */
+    public void restoreState(JsonNode in) throws StateException {
+        String where = "serial";
+        byte[] received = org.altovirt.state.State.blob(in, "received", -1, where);
+        if (received.length > RX_FIFO_SIZE) {
+            throw new StateException(where + ": " + received.length + " received bytes; at most " + RX_FIFO_SIZE + " fit");
+        }
+        restore(new State(reg(in, "ier"), reg(in, "lcr"), reg(in, "mcr"), reg(in, "fcr"), reg(in, "scr"), reg(in, "dll"),
+                reg(in, "dlm"), org.altovirt.state.State.bool(in, "thr_empty_pending", where), received));
+    }
+
+    private static int reg(JsonNode in, String name) throws StateException {
+        return (int) org.altovirt.state.State.integer(in, name, 0, 255, "serial");
     }
 }

@@ -1,5 +1,8 @@
 package org.altovirt.devices.virtio;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -8,6 +11,8 @@ import org.altovirt.bus.BusDevice;
 import org.altovirt.bus.InterruptLine;
 import org.altovirt.memory.GuestMemory;
 import org.altovirt.memory.GuestMemoryException;
+import org.altovirt.state.State;
+import org.altovirt.state.StateException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,6 +125,8 @@ public final class MmioTransport implements BusDevice {
     private long driverFeatures;
     private int configGeneration;
     private boolean active;
+    /** The queues handed to the device at activation (for a snapshot's indices). */
+    private List<SplitQueue> activeQueues = List.of();
 
     /**
      * A transport for {@code device}, which it {@linkplain VirtioDevice#bind binds}.
@@ -333,6 +340,7 @@ public final class MmioTransport implements BusDevice {
                         : SplitQueue.unready(memory, i));
             }
             device.activate(memory, ready, driverFeatures);
+            activeQueues = ready;
             active = true;
         } catch (QueueException | GuestMemoryException e) {
             markFailed("activation failed: " + e.getMessage(), null);
@@ -353,8 +361,98 @@ public final class MmioTransport implements BusDevice {
             q.clear();
         }
         active = false;
+        activeQueues = List.of();
         interruptStatus.set(0);
         needsReset.set(false);
+    }
+
+    /**
+     * The transport's state for a snapshot: the driver's registers and, once it is running, where
+     * each queue stands. The VM is paused: no notification is in progress.
+     */
+    public synchronized ObjectNode saveState() {
+        ObjectNode out = State.object()
+                .put("device_id", device.deviceType())
+                .put("status", status)
+                .put("driver_features", State.hex(driverFeatures))
+                .put("device_features_sel", deviceFeaturesSel)
+                .put("driver_features_sel", driverFeaturesSel)
+                .put("queue_sel", queueSel)
+                .put("config_generation", configGeneration)
+                .put("interrupt_status", interruptStatus.get())
+                .put("needs_reset", needsReset.get())
+                .put("active", active);
+        ArrayNode qs = out.putArray("queues");
+        for (int i = 0; i < queues.length; i++) {
+            QueueRegisters q = queues[i];
+            ObjectNode n = qs.addObject()
+                    .put("size", q.size)
+                    .put("ready", q.ready)
+                    .put("desc", State.hex(q.desc))
+                    .put("driver", State.hex(q.driver))
+                    .put("device", State.hex(q.device));
+            if (active && i < activeQueues.size() && activeQueues.get(i).isReady()) {
+                n.put("last_avail", activeQueues.get(i).lastAvail()).put("next_used", activeQueues.get(i).nextUsed());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Puts back what {@link #saveState} saved, into a transport no driver has touched, with the
+     * guest's memory already restored: a running device gets its queues back where they stood.
+     */
+    public synchronized void restoreState(JsonNode in) throws StateException {
+        String where = name;
+        int type = State.integer(in, "device_id", where);
+        if (type != device.deviceType()) {
+            throw new StateException(where + ": the snapshot has a device of type " + type + " here, this VM one of type "
+                    + device.deviceType());
+        }
+        JsonNode qs = State.field(in, "queues", where);
+        if (!qs.isArray() || qs.size() != queues.length) {
+            throw new StateException(where + ": the snapshot has " + qs.size() + " queues, the device " + queues.length);
+        }
+        status = State.integer(in, "status", where);
+        driverFeatures = State.hexLong(in, "driver_features", where);
+        deviceFeaturesSel = State.integer(in, "device_features_sel", where);
+        driverFeaturesSel = State.integer(in, "driver_features_sel", where);
+        queueSel = State.integer(in, "queue_sel", where);
+        configGeneration = State.integer(in, "config_generation", where);
+        interruptStatus.set(State.integer(in, "interrupt_status", where));
+        needsReset.set(State.bool(in, "needs_reset", where));
+        for (int i = 0; i < queues.length; i++) {
+            JsonNode q = qs.get(i);
+            String qw = where + " queue " + i;
+            queues[i].size = State.integer(q, "size", qw);
+            queues[i].ready = State.bool(q, "ready", qw);
+            queues[i].desc = State.hexLong(q, "desc", qw);
+            queues[i].driver = State.hexLong(q, "driver", qw);
+            queues[i].device = State.hexLong(q, "device", qw);
+        }
+        if (!State.bool(in, "active", where)) {
+            return;
+        }
+        List<SplitQueue> ready = new ArrayList<>(queues.length);
+        try {
+            for (int i = 0; i < queues.length; i++) {
+                QueueRegisters q = queues[i];
+                if (!q.ready) {
+                    ready.add(SplitQueue.unready(memory, i));
+                    continue;
+                }
+                SplitQueue sq = SplitQueue.create(memory, i, device.queueMaxSize(i), q.layout(), driverFeatures);
+                JsonNode saved = qs.get(i);
+                String qw = where + " queue " + i;
+                sq.restoreIndices(State.integer(saved, "last_avail", qw), State.integer(saved, "next_used", qw));
+                ready.add(sq);
+            }
+            device.activate(memory, ready, driverFeatures);
+        } catch (QueueException e) {
+            throw new StateException(where + ": " + e.getMessage(), e);
+        }
+        activeQueues = ready;
+        active = true;
     }
 
     private void notifyQueue(int index) {

@@ -88,6 +88,22 @@ public final class SplitQueue {
         }
     }
 
+    /** The next available-ring entry the device will take (for a snapshot). */
+    int lastAvail() {
+        return lastAvail;
+    }
+
+    /** The used index the device will write next (for a snapshot). */
+    int nextUsed() {
+        return nextUsed;
+    }
+
+    /** Where a restored queue goes on from: the indices a snapshot saved. */
+    void restoreIndices(int lastAvail, int nextUsed) {
+        this.lastAvail = lastAvail & 0xFFFF;
+        this.nextUsed = nextUsed & 0xFFFF;
+    }
+
     /** The queue's index within its device. */
     public int index() {
         return index;
