@@ -33,11 +33,15 @@ final class BlockCompiler {
     private static final String CODE = PKG + "CodeCache";
     private static final String INSN = PKG + "Insn";
     private static final String BASE = PKG + "CompiledBlock";
-    private static final String RUN_DESC = "(L" + EXECUTOR + ";L" + STATE + ";[JJ)I";
+    private static final String RUN_DESC = "(L" + EXECUTOR + ";L" + STATE + ";[JJ)J";
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
     /** A class past this size may hold a method HotSpot will not compile (a generous bound on its bytecode). */
     private static final int MAX_CLASS_BYTES = 7_500;
-    private static final MethodType CONSTRUCTOR = MethodType.methodType(void.class, Insn[].class);
+    private static final MethodType CONSTRUCTOR = MethodType.methodType(void.class, Insn[].class, long[].class, int[].class);
+    /** Instructions a region runs before it goes back to the run loop (about a millisecond). */
+    static final long REGION_BUDGET = 1 << 20;
+    /** Most blocks in one region. */
+    static final int MAX_REGION_BLOCKS = 16;
 
     // Local variable slots of run(): this, x, s, r, rip (two slots), then longs.
     private static final int X = 1, S = 2, R = 3, RIP = 4;
@@ -46,6 +50,8 @@ final class BlockCompiler {
     private static final int T1 = 14, T2 = 16, T3 = 18;
     /** Scratch for {@code storeRFromStack}. */
     private static final int TMP = 20;
+    /** Guest instructions completed by the region's earlier blocks (long). */
+    private static final int COUNT = 22;
 
     /** Blocks compiled and failures, for the log and the tests. */
     private int compiled;
@@ -59,19 +65,28 @@ final class BlockCompiler {
         return failed;
     }
 
-    /** Compiles {@code b}; throws when the JVM refuses the generated class (a compiler bug). */
-    CompiledBlock compile(Block b) {
+    /**
+     * Compiles {@code entry} with the blocks it jumps to directly in the same page (a region, so a
+     * loop runs as a Java loop); {@code cached} finds a decoded block by physical address, or null.
+     * Throws when the JVM refuses the generated class (a compiler bug).
+     */
+    CompiledBlock compile(Block entry, java.util.function.LongFunction<Block> cached) {
         try {
-            byte[] bytes = new Emitter(b).classBytes();
+            Region region = Region.of(entry, cached);
+            byte[] bytes = new Emitter(region).classBytes();
+            if (bytes.length > MAX_CLASS_BYTES && region.blocks.size() > 1) {
+                region = Region.single(entry);
+                bytes = new Emitter(region).classBytes();
+            }
             if (bytes.length > MAX_CLASS_BYTES) {
                 // HotSpot does not compile a method of over 8,000 bytes of bytecode (HugeMethodLimit):
                 // such a block would run slower than the interpreter runs it.
-                throw new IllegalStateException("the block at 0x" + Long.toHexString(b.phys) + " compiles to "
+                throw new IllegalStateException("the block at 0x" + Long.toHexString(entry.phys) + " compiles to "
                         + bytes.length + " bytes; it stays interpreted");
             }
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
             MethodHandle ctor = hidden.findConstructor(hidden.lookupClass(), CONSTRUCTOR);
-            CompiledBlock c = (CompiledBlock) ctor.invoke(b.insns);
+            CompiledBlock c = (CompiledBlock) ctor.invoke(region.all, region.deltaOf, region.positionOf);
             compiled++;
             return c;
         } catch (RuntimeException | Error e) {
@@ -79,7 +94,102 @@ final class BlockCompiler {
             throw e;
         } catch (Throwable t) {
             failed++;
-            throw new IllegalStateException("compiling the block at 0x" + Long.toHexString(b.phys) + ": " + t, t);
+            throw new IllegalStateException("compiling the block at 0x" + Long.toHexString(entry.phys) + ": " + t, t);
+        }
+    }
+
+    /**
+     * The blocks compiled together: the entry, then those reachable from it by direct jumps and
+     * fall-throughs within its 4 KiB page (so one virtual-to-physical offset holds for all), up to
+     * {@link #MAX_REGION_BLOCKS}. A block's {@code delta} is its address less the entry's.
+     */
+    static final class Region {
+        final List<Block> blocks = new ArrayList<>();
+        final List<Long> deltas = new ArrayList<>();
+        Insn[] all;
+        long[] deltaOf;
+        int[] positionOf;
+
+        static Region single(Block entry) {
+            Region r = new Region();
+            r.blocks.add(entry);
+            r.deltas.add(0L);
+            r.index();
+            return r;
+        }
+
+        static Region of(Block entry, java.util.function.LongFunction<Block> cached) {
+            Region r = new Region();
+            r.blocks.add(entry);
+            r.deltas.add(0L);
+            long page = entry.phys & ~0xFFFL;
+            for (int i = 0; i < r.blocks.size() && r.blocks.size() < MAX_REGION_BLOCKS; i++) {
+                Block b = r.blocks.get(i);
+                if (!allNative(b)) {
+                    continue; // a hand-off may change the mapping: its block leaves the region
+                }
+                long delta = r.deltas.get(i);
+                for (long target : targets(b)) {
+                    long d = delta + target;
+                    long pa = entry.phys + d;
+                    if ((pa & ~0xFFFL) != page || r.deltas.contains(d) || r.blocks.size() >= MAX_REGION_BLOCKS) {
+                        continue;
+                    }
+                    Block t = cached.apply(pa);
+                    if (t != null && t.valid && t.cached) {
+                        r.blocks.add(t);
+                        r.deltas.add(d);
+                    }
+                }
+            }
+            r.index();
+            return r;
+        }
+
+        /** Where {@code b} can go next, as offsets from its start; empty when that is not known statically. */
+        static long[] targets(Block b) {
+            Insn last = b.insns[b.insns.length - 1];
+            if (b.fusedCc >= 0) {
+                return new long[] {last.next, last.next + b.fusedRel};
+            }
+            switch (last.op) {
+                case Op.JCC: return new long[] {last.next, last.next + last.imm};
+                case Op.JMP: return new long[] {last.next + last.imm};
+                case Op.CALL: case Op.RET: return new long[0];
+                default: return last.ends ? new long[0] : new long[] {last.next};
+            }
+        }
+
+        static boolean allNative(Block b) {
+            for (Insn in : b.insns) {
+                if (!Emitter.isNative(in)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        int indexOf(long delta) {
+            return deltas.indexOf(delta);
+        }
+
+        private void index() {
+            int n = 0;
+            for (Block b : blocks) {
+                n += b.insns.length;
+            }
+            all = new Insn[n];
+            deltaOf = new long[n];
+            positionOf = new int[n];
+            int g = 0;
+            for (int i = 0; i < blocks.size(); i++) {
+                Insn[] insns = blocks.get(i).insns;
+                for (int k = 0; k < insns.length; k++, g++) {
+                    all[g] = insns[k];
+                    deltaOf[g] = deltas.get(i);
+                    positionOf[g] = k;
+                }
+            }
         }
     }
 
@@ -97,17 +207,30 @@ final class BlockCompiler {
 
     /** One block's class. */
     private static final class Emitter {
-        private final Block block;
-        private final Insn[] insns;
+        private final Region region;
+        /** The block being emitted, its instructions, its offset from the entry and its index in the region. */
+        private Block block;
+        private Insn[] insns;
+        private long delta;
+        private int blockIndex;
+        private final Label[] entries;
         private MethodVisitor mv;
         /** Flags kind (Flags.ADD...) of the producer whose operands are in FD/FS/FR, or -1. */
         private int known = -1;
         private int knownSize;
         private final List<Label> handlers = new ArrayList<>();
+        private final List<Integer> faultIndexes = new ArrayList<>();
+        private final java.util.IdentityHashMap<Insn, Integer> global = new java.util.IdentityHashMap<>();
 
-        Emitter(Block block) {
-            this.block = block;
-            this.insns = block.insns;
+        Emitter(Region region) {
+            this.region = region;
+            this.entries = new Label[region.blocks.size()];
+            for (int i = 0; i < entries.length; i++) {
+                entries[i] = new Label();
+            }
+            for (int g = 0; g < region.all.length; g++) {
+                global.put(region.all[g], g);
+            }
         }
 
         byte[] classBytes() {
@@ -118,22 +241,52 @@ final class BlockCompiler {
                 }
             };
             cw.visit(Opcodes.V17, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, PKG + "JitBlock", null, BASE, null);
-            MethodVisitor init = cw.visitMethod(0, "<init>", "([L" + INSN + ";)V", null, null);
+            String ctorDesc = "([L" + INSN + ";[J[I)V";
+            MethodVisitor init = cw.visitMethod(0, "<init>", ctorDesc, null, null);
             init.visitCode();
             init.visitVarInsn(Opcodes.ALOAD, 0);
             init.visitVarInsn(Opcodes.ALOAD, 1);
-            init.visitMethodInsn(Opcodes.INVOKESPECIAL, BASE, "<init>", "([L" + INSN + ";)V", false);
+            init.visitVarInsn(Opcodes.ALOAD, 2);
+            init.visitVarInsn(Opcodes.ALOAD, 3);
+            init.visitMethodInsn(Opcodes.INVOKESPECIAL, BASE, "<init>", ctorDesc, false);
             init.visitInsn(Opcodes.RETURN);
             init.visitMaxs(0, 0);
             init.visitEnd();
 
             mv = cw.visitMethod(0, "run", RUN_DESC, null, null);
             mv.visitCode();
-            // Locals the verifier must see as assigned on every path (handlers read none of them).
-            for (int slot = FD; slot <= TMP; slot += 2) {
+            // Locals the verifier must see as assigned on every path.
+            for (int slot = FD; slot <= COUNT; slot += 2) {
                 mv.visitInsn(Opcodes.LCONST_0);
                 mv.visitVarInsn(Opcodes.LSTORE, slot);
             }
+            for (int i = 0; i < region.blocks.size(); i++) {
+                emitBlock(i);
+            }
+            for (int h = 0; h < handlers.size(); h++) {
+                mv.visitLabel(handlers.get(h));
+                // [fault] -> record which instruction faulted, what ran before its block, and rethrow
+                mv.visitVarInsn(Opcodes.ALOAD, X);
+                pushInt(faultIndexes.get(h));
+                mv.visitFieldInsn(Opcodes.PUTFIELD, EXECUTOR, "faultIndex", "I");
+                mv.visitVarInsn(Opcodes.ALOAD, X);
+                mv.visitVarInsn(Opcodes.LLOAD, COUNT);
+                mv.visitFieldInsn(Opcodes.PUTFIELD, EXECUTOR, "faultRetired", "J");
+                mv.visitInsn(Opcodes.ATHROW);
+            }
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+            cw.visitEnd();
+            return cw.toByteArray();
+        }
+
+        private void emitBlock(int i) {
+            blockIndex = i;
+            block = region.blocks.get(i);
+            insns = block.insns;
+            delta = region.deltas.get(i);
+            known = -1; // reached from elsewhere: nothing is known of the flags
+            mv.visitLabel(entries[i]);
             boolean[] dead = deadFlags();
             for (int k = 0; k < insns.length; k++) {
                 Insn in = insns[k];
@@ -145,10 +298,10 @@ final class BlockCompiler {
                     Label handler = new Label();
                     mv.visitTryCatchBlock(start, end, handler, PKG + "GuestFault");
                     handlers.add(handler);
-                    faultIndexes.add(k);
+                    faultIndexes.add(global.get(in));
                     mv.visitLabel(start);
                 }
-                boolean setsRip = emit(in, dead[k], last);
+                Ending ending = emit(in, dead[k], last);
                 if (faults) {
                     mv.visitLabel(end);
                 }
@@ -156,42 +309,71 @@ final class BlockCompiler {
                     leaveIfCodeChanged(in, k);
                 }
                 if (last) {
-                    finish(in, setsRip);
+                    finish(in, ending);
                 }
             }
-            for (int h = 0; h < handlers.size(); h++) {
-                mv.visitLabel(handlers.get(h));
-                // [fault] -> record which instruction faulted and rethrow
-                mv.visitVarInsn(Opcodes.ALOAD, X);
-                pushInt(faultIndexes.get(h));
-                mv.visitFieldInsn(Opcodes.PUTFIELD, EXECUTOR, "faultIndex", "I");
-                mv.visitInsn(Opcodes.ATHROW);
-            }
-            mv.visitMaxs(0, 0);
-            mv.visitEnd();
-            cw.visitEnd();
-            return cw.toByteArray();
         }
 
-        private final List<Integer> faultIndexes = new ArrayList<>();
+        /** How an emitted instruction left things: go on, RIP set (return), or the path is closed. */
+        private enum Ending { NEXT, RIP_SET, CLOSED }
 
-        /** After the last instruction: RIP and the instruction count. */
-        private void finish(Insn in, boolean setsRip) {
-            if (block.fusedCc >= 0) {
-                // rip = rip + next (+ fusedRel when the fused Jcc is taken)
-                Label taken = new Label();
-                Label done = new Label();
-                condJump(block.fusedCc, taken);
-                setRip(in.next, 0);
-                mv.visitJumpInsn(Opcodes.GOTO, done);
-                mv.visitLabel(taken);
-                setRip(in.next, block.fusedRel);
-                mv.visitLabel(done);
-            } else if (!setsRip) {
-                setRip(in.next, 0);
+        /** After the block's last instruction: where to go, and the instruction count. */
+        private void finish(Insn in, Ending ending) {
+            if (ending == Ending.CLOSED) {
+                return;
             }
-            pushInt(block.count);
-            mv.visitInsn(Opcodes.IRETURN);
+            if (block.fusedCc >= 0) {
+                // The producer carries the Jcc (even one handed to the interpreter, like SBB).
+                Label taken = new Label();
+                condJump(block.fusedCc, taken);
+                edge(in.next);
+                mv.visitLabel(taken);
+                edge(in.next + block.fusedRel);
+            } else if (ending == Ending.RIP_SET) {
+                returnCount(block.count);
+            } else {
+                edge(in.next);
+            }
+        }
+
+        /**
+         * Leaves the block for the instruction at {@code offset} from its start: a jump within the
+         * region when that is a block of it (and no kick is pending), else RIP set and a return.
+         */
+        private void edge(long offset) {
+            long target = delta + offset;
+            int t = region.indexOf(target);
+            if (t >= 0 && Region.allNative(block)) {
+                Label leave = new Label();
+                mv.visitVarInsn(Opcodes.LLOAD, COUNT);
+                pushLong(block.count);
+                mv.visitInsn(Opcodes.LADD);
+                mv.visitVarInsn(Opcodes.LSTORE, COUNT);
+                mv.visitVarInsn(Opcodes.ALOAD, X);
+                mv.visitFieldInsn(Opcodes.GETFIELD, EXECUTOR, "kicked", "Z");
+                mv.visitJumpInsn(Opcodes.IFNE, leave);
+                // Now and then back to the run loop, which keeps the instruction count others read.
+                mv.visitVarInsn(Opcodes.LLOAD, COUNT);
+                pushLong(REGION_BUDGET);
+                mv.visitInsn(Opcodes.LCMP);
+                mv.visitJumpInsn(Opcodes.IFLT, entries[t]);
+                mv.visitLabel(leave);
+                setRipAt(target);
+                returnCount(0);
+                return;
+            }
+            setRipAt(target);
+            returnCount(block.count);
+        }
+
+        /** Returns COUNT + {@code more}. */
+        private void returnCount(long more) {
+            mv.visitVarInsn(Opcodes.LLOAD, COUNT);
+            if (more != 0) {
+                pushLong(more);
+                mv.visitInsn(Opcodes.LADD);
+            }
+            mv.visitInsn(Opcodes.LRETURN);
         }
 
         /** After a possible store: when it hit decoded code, stop after this instruction. */
@@ -202,8 +384,10 @@ final class BlockCompiler {
             mv.visitFieldInsn(Opcodes.GETFIELD, CODE, "invalidated", "Z");
             mv.visitJumpInsn(Opcodes.IFEQ, go);
             setRip(in.next, 0);
-            pushInt(k + 1);
-            mv.visitInsn(Opcodes.IRETURN);
+            mv.visitVarInsn(Opcodes.ALOAD, X);
+            mv.visitInsn(Opcodes.ICONST_1);
+            mv.visitFieldInsn(Opcodes.PUTFIELD, EXECUTOR, "leftEarly", "Z");
+            returnCount(k + 1);
             mv.visitLabel(go);
         }
 
@@ -241,7 +425,7 @@ final class BlockCompiler {
             }
             switch (in.op) {
                 case Op.ALU64_RR: case Op.ALU64_RI: case Op.ALU32_RR: case Op.ALU32_RI:
-                case Op.TEST_RR: case Op.IMUL_GE: case Op.IMUL_GEI:
+                case Op.TEST_RR: case Op.TEST_EI: case Op.TEST_EG: case Op.IMUL_GE: case Op.IMUL_GEI:
                     return FlagUse.WRITES;
                 case Op.SHIFT_I:
                     return in.sub == Bits.ROL || in.sub == Bits.ROR ? FlagUse.UPDATES : FlagUse.WRITES;
@@ -280,6 +464,8 @@ final class BlockCompiler {
                 case Op.NOP: case Op.MOV_RR: case Op.MOV_RI: case Op.LEA64: case Op.JMP: case Op.JCC:
                 case Op.TEST_RR: case Op.INC_R: case Op.DEC_R:
                     return true;
+                case Op.TEST_EI: case Op.TEST_EG:
+                    return !in.mem && !in.lock;
                 case Op.LOAD: case Op.STORE:
                     return wide;
                 case Op.ALU64_RR: case Op.ALU64_RI: case Op.ALU32_RR: case Op.ALU32_RI:
@@ -306,8 +492,8 @@ final class BlockCompiler {
 
         // ---- instructions ----
 
-        /** Emits one instruction; returns whether it set s.rip (a control transfer). */
-        private boolean emit(Insn in, boolean dead, boolean last) {
+        /** Emits one instruction. */
+        private Ending emit(Insn in, boolean dead, boolean last) {
             if (!isNative(in)) {
                 // The interpreter runs it, with RIP at the next instruction as it expects.
                 setRip(in.next, 0);
@@ -319,30 +505,30 @@ final class BlockCompiler {
                 mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, EXECUTOR, "step", "(L" + INSN + ";)Z", false);
                 mv.visitInsn(Opcodes.POP);
                 known = -1;
-                return true;
+                return Ending.RIP_SET;
             }
             switch (in.op) {
                 case Op.NOP:
-                    return false;
+                    return Ending.NEXT;
                 case Op.MOV_RR:
                     loadR(in.reg);
                     if (in.size == 4) {
                         mask(4);
                     }
                     storeRFromStack(in.rm);
-                    return false;
+                    return Ending.NEXT;
                 case Op.MOV_RI:
                     pushLong(in.imm);
                     storeRFromStack(in.rm);
-                    return false;
+                    return Ending.NEXT;
                 case Op.LEA64:
                     ea(in);
                     storeRFromStack(in.reg);
-                    return false;
+                    return Ending.NEXT;
                 case Op.LOAD:
                     mmuRead(in, in.size);
                     storeRFromStack(in.reg);
-                    return false;
+                    return Ending.NEXT;
                 case Op.STORE:
                     mv.visitVarInsn(Opcodes.ALOAD, X);
                     mv.visitFieldInsn(Opcodes.GETFIELD, EXECUTOR, "mmu", "L" + MMU + ";");
@@ -350,10 +536,10 @@ final class BlockCompiler {
                     pushInt(in.size);
                     loadR(in.reg);
                     mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, MMU, "write", "(JIJ)V", false);
-                    return false;
+                    return Ending.NEXT;
                 case Op.ALU64_RR: case Op.ALU64_RI: case Op.ALU32_RR: case Op.ALU32_RI:
                     alu(in, dead);
-                    return false;
+                    return Ending.NEXT;
                 case Op.TEST_RR:
                     loadR(in.rm);
                     loadR(in.reg);
@@ -361,13 +547,26 @@ final class BlockCompiler {
                     mask(in.size);
                     mv.visitVarInsn(Opcodes.LSTORE, FR);
                     produced(Flags.LOGIC, in.size, dead);
-                    return false;
+                    return Ending.NEXT;
                 case Op.INC_R: case Op.DEC_R:
                     incDec(in, dead);
-                    return false;
+                    return Ending.NEXT;
+                case Op.TEST_EI: case Op.TEST_EG:
+                    // r/m & (imm or reg), any width (AH..BH included), as Executor.exec does
+                    readReg(in.rm, in.size);
+                    if (in.op == Op.TEST_EI) {
+                        pushLong(in.imm);
+                    } else {
+                        readReg(in.reg, in.size);
+                    }
+                    mv.visitInsn(Opcodes.LAND);
+                    mask(in.size);
+                    mv.visitVarInsn(Opcodes.LSTORE, FR);
+                    produced(Flags.LOGIC, in.size, dead);
+                    return Ending.NEXT;
                 case Op.SHIFT_I:
                     shift(in, dead);
-                    return false;
+                    return Ending.NEXT;
                 case Op.MOVZX: case Op.MOVSX:
                     readE(in, in.sub);
                     if (in.op == Op.MOVSX) {
@@ -375,10 +574,10 @@ final class BlockCompiler {
                     }
                     mv.visitVarInsn(Opcodes.LSTORE, T1);
                     setReg(in.reg, in.size, T1);
-                    return false;
+                    return Ending.NEXT;
                 case Op.IMUL_GE: case Op.IMUL_GEI:
                     imul(in, dead);
-                    return false;
+                    return Ending.NEXT;
                 case Op.CMOVCC: {
                     readE(in, in.size);
                     mv.visitVarInsn(Opcodes.LSTORE, T1);
@@ -394,7 +593,7 @@ final class BlockCompiler {
                         storeRFromStack(in.reg);
                     }
                     mv.visitLabel(done);
-                    return false;
+                    return Ending.NEXT;
                 }
                 case Op.SETCC: {
                     Label yes = new Label();
@@ -407,11 +606,11 @@ final class BlockCompiler {
                     mv.visitLabel(done);
                     mv.visitVarInsn(Opcodes.LSTORE, T1);
                     setReg(in.rm, 1, T1);
-                    return false;
+                    return Ending.NEXT;
                 }
                 case Op.DIV:
                     divide(in);
-                    return false;
+                    return Ending.NEXT;
                 case Op.PUSH:
                     // v = r[rm]; sp = rsp - 8; write; rsp = sp (PUSH RSP pushes the old value)
                     loadR(in.rm);
@@ -423,7 +622,7 @@ final class BlockCompiler {
                     mmuWrite(T2, 8, T1);
                     mv.visitVarInsn(Opcodes.LLOAD, T2);
                     storeRFromStack(CpuState.RSP);
-                    return false;
+                    return Ending.NEXT;
                 case Op.POP:
                     loadR(CpuState.RSP);
                     mv.visitVarInsn(Opcodes.LSTORE, T2);
@@ -435,21 +634,21 @@ final class BlockCompiler {
                     storeRFromStack(CpuState.RSP);
                     mv.visitVarInsn(Opcodes.LLOAD, T1);
                     storeRFromStack(in.rm);
-                    return false;
+                    return Ending.NEXT;
                 case Op.CALL:
                     loadR(CpuState.RSP);
                     pushLong(8);
                     mv.visitInsn(Opcodes.LSUB);
                     mv.visitVarInsn(Opcodes.LSTORE, T2);
                     mv.visitVarInsn(Opcodes.LLOAD, RIP);
-                    pushLong(in.next);
+                    pushLong(delta + in.next); // the return address
                     mv.visitInsn(Opcodes.LADD);
                     mv.visitVarInsn(Opcodes.LSTORE, T1);
                     mmuWrite(T2, 8, T1);
                     mv.visitVarInsn(Opcodes.LLOAD, T2);
                     storeRFromStack(CpuState.RSP);
                     setRip(in.next, in.imm);
-                    return true;
+                    return Ending.RIP_SET;
                 case Op.RET:
                     loadR(CpuState.RSP);
                     mv.visitVarInsn(Opcodes.LSTORE, T2);
@@ -462,33 +661,40 @@ final class BlockCompiler {
                     mv.visitVarInsn(Opcodes.ALOAD, S);
                     mv.visitVarInsn(Opcodes.LLOAD, T1);
                     mv.visitFieldInsn(Opcodes.PUTFIELD, STATE, "rip", "J");
-                    return true;
+                    return Ending.RIP_SET;
                 case Op.JMP:
-                    setRip(in.next, in.imm);
-                    return true;
+                    if (!last) {
+                        setRip(in.next, in.imm);
+                        return Ending.RIP_SET;
+                    }
+                    edge(in.next + in.imm);
+                    return Ending.CLOSED;
                 case Op.JCC: {
                     Label taken = new Label();
-                    Label done = new Label();
+                    if (!last) { // (a Jcc always ends its block)
+                        Label done = new Label();
+                        condJump(in.sub, taken);
+                        setRip(in.next, 0);
+                        mv.visitJumpInsn(Opcodes.GOTO, done);
+                        mv.visitLabel(taken);
+                        setRip(in.next, in.imm);
+                        mv.visitLabel(done);
+                        return Ending.RIP_SET;
+                    }
                     condJump(in.sub, taken);
-                    setRip(in.next, 0);
-                    mv.visitJumpInsn(Opcodes.GOTO, done);
+                    edge(in.next);
                     mv.visitLabel(taken);
-                    setRip(in.next, in.imm);
-                    mv.visitLabel(done);
-                    return true;
+                    edge(in.next + in.imm);
+                    return Ending.CLOSED;
                 }
                 default:
                     throw new IllegalStateException("op " + in.op + " is not compiled inline");
             }
         }
 
+        /** The instruction's index in the region (in {@link CompiledBlock#insns}). */
         private int indexOf(Insn in) {
-            for (int k = 0; k < insns.length; k++) {
-                if (insns[k] == in) {
-                    return k;
-                }
-            }
-            throw new IllegalStateException("instruction not in its block");
+            return global.get(in);
         }
 
         private void alu(Insn in, boolean dead) {
@@ -796,11 +1002,19 @@ final class BlockCompiler {
 
         // ---- operands ----
 
+        /** s.rip = the address {@code next + plus} bytes from the current block's start. */
         private void setRip(long next, long plus) {
+            setRipAt(delta + next + plus);
+        }
+
+        /** s.rip = the address {@code offset} bytes from the entry block's start. */
+        private void setRipAt(long offset) {
             mv.visitVarInsn(Opcodes.ALOAD, S);
             mv.visitVarInsn(Opcodes.LLOAD, RIP);
-            pushLong(next + plus);
-            mv.visitInsn(Opcodes.LADD);
+            if (offset != 0) {
+                pushLong(offset);
+                mv.visitInsn(Opcodes.LADD);
+            }
             mv.visitFieldInsn(Opcodes.PUTFIELD, STATE, "rip", "J");
         }
 
@@ -889,7 +1103,7 @@ final class BlockCompiler {
                 mv.visitInsn(Opcodes.LADD);
             } else if (in.ripRel) {
                 mv.visitVarInsn(Opcodes.LLOAD, RIP);
-                pushLong(in.next);
+                pushLong(delta + in.next);
                 mv.visitInsn(Opcodes.LADD);
                 mv.visitInsn(Opcodes.LADD);
             }

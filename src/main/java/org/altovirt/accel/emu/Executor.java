@@ -30,8 +30,12 @@ final class Executor {
     long retired;
     /** Set when the guest stopped the machine (triple fault); the run loop reports it. */
     String shutdown;
-    /** Index in its block of the instruction a compiled block faulted on (set by the compiled code). */
+    /** Index in its region of the instruction compiled code faulted on (set by the compiled code). */
     int faultIndex;
+    /** Instructions the compiled code completed before the faulting instruction's block. */
+    long faultRetired;
+    /** Set by compiled code that stopped after a store into cached code. */
+    boolean leftEarly;
 
     /** The block compiler, or null when blocks are only interpreted. */
     final BlockCompiler jit;
@@ -96,14 +100,15 @@ final class Executor {
                 c = compile(b);
             }
             if (c != null) {
-                int done;
+                long done;
+                leftEarly = false;
                 try {
                     done = c.run(this, s, r, rip);
                 } catch (GuestFault g) {
                     int i = faultIndex;
-                    retired += i;
-                    Insn in = insns[i];
-                    deliver(g, rip + in.next - in.len);
+                    Insn in = c.insn(i);
+                    retired += faultRetired + c.position(i);
+                    deliver(g, rip + c.delta(i) + in.next - in.len);
                     if (shutdown != null) {
                         return;
                     }
@@ -113,7 +118,7 @@ final class Executor {
                 if (s.halted || shutdown != null) {
                     return;
                 }
-                if (done == b.count) {
+                if (!leftEarly) {
                     prev = b;
                 }
                 continue;
@@ -158,7 +163,7 @@ final class Executor {
     /** Compiles a hot block; a block the compiler fails on stays interpreted (and is reported once). */
     private CompiledBlock compile(Block b) {
         try {
-            b.compiled = jit.compile(b);
+            b.compiled = jit.compile(b, code::get);
             return b.compiled;
         } catch (RuntimeException | LinkageError e) {
             if (jit.failedCount() == 1) {

@@ -199,4 +199,37 @@ class BlockCompilerTest {
             assertThat(v.state().r[CpuState.RBX]).as("three turns of the patched MOV $2").isEqualTo(6);
         }
     }
+
+    @Test
+    void aLoopOfSeveralBlocksRunsAsOneRegionWithCallsFromItsMiddle() {
+        // The loop's blocks (test+jz, add, call, dec+jnz) compile into one region entered at 1:;
+        // the CALL sits in a later block of it, so its return address is not the entry's.
+        String loop = """
+                mov $1000, %ecx
+                xor %eax, %eax
+                xor %ebx, %ebx
+                mov $1, %edx
+            1:  test %edx, %ecx
+                jz 2f
+                add $5, %rbx
+            2:  call f
+                dec %ecx
+                jnz 1b
+                hlt
+            f:  add $3, %rax
+                add %rcx, %rax
+                ret
+                """;
+        long[] interpreted;
+        try (TestMachine m = new TestMachine(16 << 20)) {
+            interpreted = run(m, loop, 0).state().r.clone();
+        }
+        try (TestMachine m = new TestMachine(16 << 20)) {
+            EmuVcpu v = run(m, loop, 3);
+            assertThat(v.compiledBlocks()).isGreaterThan(0);
+            assertThat(v.state().r).containsExactly(interpreted);
+        }
+        assertThat(interpreted[CpuState.RBX]).isEqualTo(500 * 5);
+        assertThat(interpreted[CpuState.RAX]).isEqualTo(1000 * 3 + 1000 * 1001 / 2);
+    }
 }
