@@ -12,7 +12,8 @@
  *       blocks (self-modifying code).</li>
  *   <li>{@code Executor} runs blocks and follows direct links between them (valid until the next
  *       TLB flush). A block entered 64 times ({@code altovirt.emu.jit}: "off" or another count)
- *       is compiled by {@code BlockCompiler} to JVM bytecode — a hidden class per block, which the
+ *       is compiled by {@code BlockCompiler} to JVM bytecode, together with the blocks it jumps
+ *       to within its page (a region: its loops become Java loops) — a hidden class, which the
  *       JVM's own compilers then turn into machine code — and runs that way from then on; the
  *       instructions it does not compile inline it hands to the interpreter. Cold blocks are
  *       interpreted: the commonest operations dispatched inline through conditional branches,
