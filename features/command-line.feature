@@ -31,10 +31,10 @@ Feature: The stratovirt command line
       | -frobnicate                               | unknown option -frobnicate               |
       | -m                                        | -m                                       |
 
-  Scenario: Devices this version cannot build yet are refused, not ignored
-    When altovirt is run with "-m 256 -kernel {guest} -netdev tap,id=n0,ifname=tap0 -device virtio-net-device,netdev=n0"
+  Scenario: What this version cannot build is refused, not ignored
+    When altovirt is run with "-m 256 -kernel {guest} -netdev tap,id=n0,ifname=tap0,vhost=on -device virtio-net-device,netdev=n0"
     Then altovirt exits with status 1
-    And stderr is one line containing "-device virtio-net-device: network cards are not implemented yet"
+    And stderr is one line containing "-netdev tap,id=n0,vhost=on: vhost-net is not implemented; leave vhost off"
 
   Scenario: The QMP socket option is required
     When altovirt is run without -qmp

@@ -28,6 +28,7 @@ void cmd_blk(int argc, char **argv);                 /* blk.c */
 int blk_name_of(int transport_index, char name[4]);  /* blk.c: "vda"... */
 void cmd_balloon(int argc, char **argv);             /* balloon.c */
 void cmd_mem(int argc, char **argv);                 /* balloon.c */
+void cmd_net(int argc, char **argv);                 /* net.c */
 void balloon_init(void);                             /* balloon.c: starts the driver */
 void balloon_poll(void);                             /* balloon.c: follows the target */
 

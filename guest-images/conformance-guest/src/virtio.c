@@ -298,3 +298,35 @@ const char *virtq_exchange(struct virtio_dev *d, int qi, const struct virtio_buf
         return "device returned an unknown descriptor id";
     return NULL;
 }
+
+void virtq_post(struct virtio_dev *d, int qi, uint16_t id, void *addr, uint32_t len)
+{
+    struct virtq *q = &d->q[qi];
+    q->desc[id].addr = (uint64_t)(uintptr_t)addr;
+    q->desc[id].len = len;
+    q->desc[id].flags = VRING_DESC_F_WRITE;
+    q->desc[id].next = 0;
+    q->avail[2 + (q->avail_idx & (q->num - 1))] = id;
+    barrier();                                  /* ring entry before idx */
+    q->avail_idx++;
+    q->avail[1] = q->avail_idx;
+    barrier();                                  /* idx before the notify */
+    virtio_write(d->t, VIRTIO_MMIO_QUEUE_NOTIFY, (uint32_t)qi);
+}
+
+bool virtq_take_used(struct virtio_dev *d, int qi, uint32_t *id, uint32_t *len)
+{
+    struct virtq *q = &d->q[qi];
+    volatile uint16_t *used_idx = (volatile uint16_t *)(q->used + 2);
+    if (*used_idx == q->last_used)
+        return false;
+    barrier();                                  /* idx before the entry */
+    volatile uint32_t *elem = (volatile uint32_t *)(q->used + 4 + 8 * (q->last_used & (q->num - 1)));
+    *id = elem[0];
+    *len = elem[1];
+    q->last_used++;
+    uint32_t isr = virtio_read(d->t, VIRTIO_MMIO_INTERRUPT_STATUS);
+    if (isr)
+        virtio_write(d->t, VIRTIO_MMIO_INTERRUPT_ACK, isr);
+    return true;
+}

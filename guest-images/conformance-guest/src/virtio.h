@@ -130,6 +130,13 @@ bool virtio_dev_live(const struct virtio_dev *d);
 const char *virtq_exchange(struct virtio_dev *d, int qi, const struct virtio_buf *bufs,
                            int n, uint32_t *used_len);
 
+/* Receive-style queues (net rx): makes descriptor `id`, a device-writable
+ * buffer, available on queue qi and notifies; does not wait. */
+void virtq_post(struct virtio_dev *d, int qi, uint16_t id, void *addr, uint32_t len);
+
+/* The next entry the device put in queue qi's used ring, if any. */
+bool virtq_take_used(struct virtio_dev *d, int qi, uint32_t *id, uint32_t *len);
+
 /* Pages that stay put for the life of the guest (virtqueues, buffers). */
 void *alloc_pages(uint64_t bytes);
 

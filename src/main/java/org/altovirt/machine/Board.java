@@ -13,6 +13,7 @@ import org.altovirt.accel.AcceleratorException;
 import org.altovirt.bus.Bus;
 import org.altovirt.config.DeviceConfig;
 import org.altovirt.config.DriveConfig;
+import org.altovirt.config.NetdevConfig;
 import org.altovirt.config.VmConfig;
 import org.altovirt.devices.legacy.I8042;
 import org.altovirt.devices.serial.SerialBackend;
@@ -47,6 +48,7 @@ final class Board implements AutoCloseable {
     private final List<MmioTransport> transports = new ArrayList<>();
     private I8042 i8042;
     private DiskSlots diskSlots;
+    private NicSlots nicSlots;
     private VirtioBalloon balloon;
     private SerialBackend serial;
     private Uart8250 uart;
@@ -74,7 +76,7 @@ final class Board implements AutoCloseable {
             refuseUnbuiltDevices(config);
             board.buildLegacy(config, accel, reset);
             board.buildDisks(config, memory, accel);
-            board.buildNicSlots(memory, accel);
+            board.buildNicSlots(config, memory, accel);
             board.buildBalloon(config, memory, accel, balloonChanged);
             return board;
         } catch (BoardException e) {
@@ -133,6 +135,10 @@ final class Board implements AutoCloseable {
         for (MmioTransport t : transports) {
             ts.add(t.saveState());
         }
+        ArrayNode ns = out.putArray("nics");
+        for (String ifname : nicSlots.contents()) {
+            ns.add(ifname);
+        }
         ArrayNode ds = out.putArray("disks");
         for (DiskSlots.Slot d : diskSlots.contents()) {
             ds.add(d == null ? null : State.object().put("image", d.image().toString()).put("read_only", d.readOnly()));
@@ -171,6 +177,18 @@ final class Board implements AutoCloseable {
                         ? " (read-only)" : "") + " there, this VM " + now.image() + (now.readOnly() ? " (read-only)" : ""));
             }
         }
+        JsonNode ns = State.field(in, "nics", where);
+        List<String> taps = nicSlots.contents();
+        if (!ns.isArray() || ns.size() != taps.size()) {
+            throw new StateException(where + ": the snapshot has " + ns.size() + " NIC slots, this VM " + taps.size());
+        }
+        for (int i = 0; i < taps.size(); i++) {
+            String saved = ns.get(i).isNull() ? null : ns.get(i).asText();
+            if (!java.util.Objects.equals(saved, taps.get(i))) {
+                throw new StateException(String.format("NIC slot 0x%x (eth%d): the snapshot has %s there, this VM %s", i, i,
+                        saved == null ? "no NIC" : "tap " + saved, taps.get(i) == null ? "none" : "tap " + taps.get(i)));
+            }
+        }
         JsonNode ts = State.field(in, "transports", where);
         if (!ts.isArray() || ts.size() != transports.size()) {
             throw new StateException(where + ": the snapshot has " + ts.size() + " virtio-mmio devices, this VM "
@@ -189,13 +207,35 @@ final class Board implements AutoCloseable {
     }
 
     /** The two NIC slots, after the disks, with no backend (link down) until a NIC is plugged. */
-    private void buildNicSlots(GuestMemory memory, Accelerator accel) throws BoardException {
+    private void buildNicSlots(VmConfig config, GuestMemory memory, Accelerator accel) throws BoardException {
+        List<VirtioNet> nics = new ArrayList<>();
         for (int i = 0; i < NIC_SLOTS; i++) {
             MmioSlot slot = MmioSlot.of(slots.size());
             slots.add(slot);
-            VirtioNet nic = new VirtioNet(VirtioNet.defaultMac(i));
+            VirtioNet nic = new VirtioNet("eth" + i, VirtioNet.defaultMac(i));
+            nics.add(nic);
             insert(slot, new MmioTransport("virtio-net slot " + i, nic, memory, line(accel, slot.irq())));
         }
+        nicSlots = new NicSlots(nics);
+        // -netdev tap + -device virtio-net-device: connected from boot, in command-line order.
+        for (DeviceConfig.VirtioNet device : config.devices(DeviceConfig.VirtioNet.class)) {
+            NetdevConfig netdev = config.netdev(device.netdev()).orElseThrow();
+            if (netdev.vhost()) {
+                throw new BoardException("-netdev tap,id=" + netdev.id() + ",vhost=on: vhost-net is not implemented; "
+                        + "leave vhost off", null);
+            }
+            try {
+                nicSlots.addNetdev(netdev.id(), netdev.ifname());
+                nicSlots.plug(device.id(), netdev.id(), null, device.mac() == null ? null : VirtioNet.parseMac(device.mac()));
+            } catch (DiskSlots.HotplugException e) {
+                throw new BoardException("-device virtio-net-device,id=" + device.id() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The NIC slots, for hot-plug. */
+    NicSlots nicSlots() {
+        return nicSlots;
     }
 
     /** The balloon, when the command line asks for one: the slot after the NICs (facts.md §3). */
@@ -219,10 +259,6 @@ final class Board implements AutoCloseable {
 
     /** Devices the command line may name but this version cannot build yet: refused, never ignored. */
     private static void refuseUnbuiltDevices(VmConfig config) throws BoardException {
-        if (!config.devices(DeviceConfig.VirtioNet.class).isEmpty()) {
-            throw new BoardException("-device virtio-net-device: network cards are not implemented yet "
-                    + "(the two NIC slots exist from boot, without a backend)", null);
-        }
         List<DeviceConfig.VirtioBalloon> balloons = config.devices(DeviceConfig.VirtioBalloon.class);
         if (balloons.size() > 1) {
             throw new BoardException("-device virtio-balloon-device: a VM has at most one balloon", null);
@@ -266,6 +302,9 @@ final class Board implements AutoCloseable {
 
     @Override
     public void close() {
+        if (nicSlots != null) {
+            nicSlots.close();
+        }
         if (diskSlots != null) {
             diskSlots.close();
         }

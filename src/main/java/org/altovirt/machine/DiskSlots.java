@@ -108,11 +108,6 @@ final class DiskSlots implements AutoCloseable {
         if (idInSlot(id) >= 0) {
             throw new HotplugException("Duplicate ID '" + id + "' for device");
         }
-        Pending p = pending.get(node);
-        if (p == null) {
-            throw new HotplugException("no block device '" + node + "': add it with blockdev-add first"
-                    + (nodeInSlot(node) >= 0 ? " (that one is plugged in already)" : ""));
-        }
         int at;
         if (slot == null) {
             at = firstFree();
@@ -128,6 +123,11 @@ final class DiskSlots implements AutoCloseable {
             if (plugged[at] != null) {
                 throw new HotplugException(String.format("addr 0x%x (%s) is in use by device '%s'", at, diskName(at), plugged[at].id()));
             }
+        }
+        Pending p = pending.get(node);
+        if (p == null) {
+            throw new HotplugException("no block device '" + node + "': add it with blockdev-add first"
+                    + (nodeInSlot(node) >= 0 ? " (that one is plugged in already)" : ""));
         }
         pending.remove(node);
         slots.get(at).attach(p.backend(), serial != null ? serial : node);

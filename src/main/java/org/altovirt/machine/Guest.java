@@ -131,6 +131,10 @@ final class Guest implements AutoCloseable {
         return board.balloon();
     }
 
+    NicSlots nicSlots() {
+        return board.nicSlots();
+    }
+
     DiskSlots diskSlots() {
         return board.diskSlots();
     }

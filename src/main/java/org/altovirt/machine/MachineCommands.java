@@ -78,8 +78,16 @@ public final class MachineCommands {
                     hotplug(() -> vm.deleteDevice(args.get("id").asText()));
                     return CommandResult.empty();
                 })
+                .register("netdev_add", args -> {
+                    if (!args.has("ifname")) {
+                        throw QmpException.generic("Parameter 'ifname' is missing");
+                    }
+                    hotplug(() -> vm.nicSlots().addNetdev(args.get("id").asText(), args.get("ifname").asText()));
+                    return CommandResult.empty();
+                })
                 .register("netdev_del", args -> {
-                    throw deviceNotFound(args.get("id").asText());
+                    hotplug(() -> vm.nicSlots().deleteNetdev(args.get("id").asText()));
+                    return CommandResult.empty();
                 });
         return commands;
     }
@@ -121,19 +129,19 @@ public final class MachineCommands {
         hotplug(() -> vm.diskSlots().addBackend(node, file, readOnly, direct));
     }
 
-    /** {@code device_add}: a disk into a slot ({@code addr} 0x0 is vda; {@code lun} N is addr N+1). */
+    /**
+     * {@code device_add}: a disk into a disk slot ({@code addr} 0x0 is vda; {@code lun} N is addr
+     * N+1), or a NIC into a NIC slot ({@code addr} 0x0 is eth0).
+     */
     private void addDevice(JsonNode args) throws QmpException {
         String id = args.get("id").asText();
-        String driver = args.get("driver").asText();
-        if (!driver.equals("virtio-blk-mmio")) {
-            throw QmpException.generic(driver + ": network cards are not implemented yet; device_add takes virtio-blk-mmio");
-        }
+        boolean disk = args.get("driver").asText().equals("virtio-blk-mmio");
         if (args.has("addr") && args.has("lun")) {
             throw QmpException.generic("give addr or lun, not both");
         }
-        for (String field : List.of("netdev", "mac", "chardev")) {
+        for (String field : disk ? List.of("netdev", "mac", "chardev") : List.of("drive", "lun", "serial", "chardev")) {
             if (args.has(field)) {
-                throw QmpException.generic("Parameter '" + field + "' is unexpected for virtio-blk-mmio");
+                throw QmpException.generic("Parameter '" + field + "' is unexpected for " + args.get("driver").asText());
             }
         }
         Integer slot = null;
@@ -143,10 +151,16 @@ public final class MachineCommands {
         } else if (args.has("lun")) {
             slot = (int) Math.min(args.get("lun").asLong() + 1, Integer.MAX_VALUE);
         }
-        String node = args.has("drive") ? args.get("drive").asText() : id;
-        String serial = args.has("serial") ? args.get("serial").asText() : null;
         Integer at = slot;
-        hotplug(() -> vm.diskSlots().plug(id, node, at, serial));
+        if (disk) {
+            String node = args.has("drive") ? args.get("drive").asText() : id;
+            String serial = args.has("serial") ? args.get("serial").asText() : null;
+            hotplug(() -> vm.diskSlots().plug(id, node, at, serial));
+        } else {
+            String netdev = args.has("netdev") ? args.get("netdev").asText() : id;
+            byte[] mac = args.has("mac") ? org.altovirt.devices.virtio.net.VirtioNet.parseMac(args.get("mac").asText()) : null;
+            hotplug(() -> vm.nicSlots().plug(id, netdev, at, mac));
+        }
     }
 
     private interface Transition {
@@ -220,10 +234,5 @@ public final class MachineCommands {
     /** No balloon device, or its guest driver has not started it (QEMU's and StratoVirt's answer). */
     private static QmpException noBalloon() {
         return new QmpException(ErrorClass.DeviceNotActive, "No balloon device has been activated");
-    }
-
-    /** No device can be hot-plugged yet, so no id names one. */
-    private static QmpException deviceNotFound(String id) {
-        return new QmpException(ErrorClass.DeviceNotFound, "Device '" + id + "' not found");
     }
 }

@@ -225,6 +225,14 @@ public final class MicroVm {
         return guest.diskSlots();
     }
 
+    /** The NIC slots, for hot-plug; refused on a VM without a kernel. */
+    NicSlots nicSlots() throws DiskSlots.HotplugException {
+        if (guest == null) {
+            throw new DiskSlots.HotplugException("this VM has no device slots: it was started without -kernel");
+        }
+        return guest.nicSlots();
+    }
+
     /**
      * {@code device_del}: unplugs the device {@code id} and emits DEVICE_DELETED before returning
      * (the document shows the event before the reply).
@@ -235,7 +243,7 @@ public final class MicroVm {
                 throw new DiskSlots.HotplugException("VM is shutting down");
             }
         }
-        if (guest == null || !guest.diskSlots().unplug(id)) {
+        if (guest == null || !guest.diskSlots().unplug(id) && !guest.nicSlots().unplug(id)) {
             throw new DiskSlots.HotplugException("Device '" + id + "' not found", true);
         }
         events.emit("DEVICE_DELETED", NODES.objectNode().put("device", id).put("path", id));

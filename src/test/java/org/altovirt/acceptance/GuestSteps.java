@@ -92,7 +92,7 @@ public final class GuestSteps {
 
     @When("the guest runs {string}")
     public void guestRuns(String command) throws Exception {
-        lastOutput = console.run(command);
+        lastOutput = console.run(world.workspace.expand(command));
     }
 
     @When("{string} is typed on the guest console")

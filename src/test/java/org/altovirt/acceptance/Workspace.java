@@ -40,8 +40,19 @@ final class Workspace implements AutoCloseable {
     /** The conformance guest the build made (guest-images/conformance-guest). */
     static final Path GUEST = Path.of(System.getProperty("user.dir"), "target", "guest", "conformance-guest.bzImage");
 
+    private final java.util.Map<String, String> placeholders = new java.util.LinkedHashMap<>();
+
+    /** Makes {@code {name}} stand for {@code value} in feature text (a tap's name, an address...). */
+    void define(String name, String value) {
+        placeholders.put("{" + name + "}", value);
+    }
+
     String expand(String text) {
-        return text.replace("{tmp}", dir.toString()).replace("{guest}", GUEST.toString());
+        String out = text.replace("{tmp}", dir.toString()).replace("{guest}", GUEST.toString());
+        for (java.util.Map.Entry<String, String> e : placeholders.entrySet()) {
+            out = out.replace(e.getKey(), e.getValue());
+        }
+        return out;
     }
 
     /** Splits an option string as a shell would: spaces separate words, double quotes group them. */

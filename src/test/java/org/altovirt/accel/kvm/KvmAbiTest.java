@@ -50,10 +50,18 @@ class KvmAbiTest {
         OTHERS.put("Kvm.EACCES", "EACCES");
         OTHERS.put("Kvm.ENODEV", "ENODEV");
         OTHERS.put("Kvm.E2BIG", "E2BIG");
+        OTHERS.put("Tap.TUNSETIFF", "TUNSETIFF");
+        OTHERS.put("Tap.IFF_TAP", "IFF_TAP");
+        OTHERS.put("Tap.IFF_NO_PI", "IFF_NO_PI");
+        OTHERS.put("Tap.IFNAMSIZ", "IFNAMSIZ");
+        OTHERS.put("Tap.IFREQ_SIZE", "sizeof(struct ifreq)");
+        OTHERS.put("Tap.IFREQ_FLAGS", "offsetof(struct ifreq, ifr_flags)");
+        OTHERS.put("Tap.POLLIN", "POLLIN");
     }
 
     private static final Map<String, Class<?>> OTHER_CLASSES = Map.of(
-            "LibC", LibC.class, "KickSignal", KickSignal.class, "KvmVcpu", KvmVcpu.class, "Kvm", Kvm.class);
+            "LibC", LibC.class, "KickSignal", KickSignal.class, "KvmVcpu", KvmVcpu.class, "Kvm", Kvm.class,
+            "Tap", org.altovirt.devices.net.Tap.class);
 
     /** A Java constant, the C expression it must equal, and its value. */
     record Constant(String javaName, String cExpression, long value) {}
@@ -127,6 +135,9 @@ class KvmAbiTest {
                 #define _GNU_SOURCE
                 #include <errno.h>
                 #include <fcntl.h>
+                #include <net/if.h>
+                #include <poll.h>
+                #include <linux/if_tun.h>
                 #include <signal.h>
                 #include <stddef.h>
                 #include <stdio.h>

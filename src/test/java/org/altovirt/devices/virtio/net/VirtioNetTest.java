@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 
 class VirtioNetTest {
-    private final VirtioNet nic = new VirtioNet(VirtioNet.defaultMac(1));
+    private final VirtioNet nic = new VirtioNet("eth1", VirtioNet.defaultMac(1));
 
     @Test
     void aGuestSeesANetworkCardWithItsMacAndTheLinkDown() {
@@ -21,6 +21,6 @@ class VirtioNetTest {
 
     @Test
     void aMacHasSixBytes() {
-        assertThatThrownBy(() -> new VirtioNet(new byte[5])).hasMessageContaining("6 bytes");
+        assertThatThrownBy(() -> new VirtioNet("eth0", new byte[5])).hasMessageContaining("6 bytes");
     }
 }

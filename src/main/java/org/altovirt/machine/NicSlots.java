@@ -1,0 +1,159 @@
+package org.altovirt.machine;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.altovirt.devices.net.Tap;
+import org.altovirt.devices.virtio.net.VirtioNet;
+
+/**
+ * The two virtio-net slots and what hot-plug does with them (managing-vms.md, "Hot-Pluggable
+ * NICs"): {@code netdev_add} opens a tap under an id; {@code device_add} with virtio-net-mmio
+ * connects it to a slot (0x0 is eth0, 0x1 eth1), whose link comes up for the guest;
+ * {@code device_del} disconnects it (link down) and closes the tap; {@code netdev_del} closes a
+ * tap no card uses. NICs of the command line are connected from boot.
+ */
+final class NicSlots implements AutoCloseable {
+    /** What is connected to a slot. */
+    private record Plugged(String id, String netdev, String ifname) {}
+
+    private final List<VirtioNet> slots;
+    private final Plugged[] plugged;
+    private final Map<String, Tap> netdevs = new LinkedHashMap<>();
+
+    NicSlots(List<VirtioNet> slots) {
+        this.slots = List.copyOf(slots);
+        this.plugged = new Plugged[slots.size()];
+    }
+
+    /** {@code netdev_add}: opens the tap; it waits under {@code id} for device_add. */
+    synchronized void addNetdev(String id, String ifname) throws DiskSlots.HotplugException {
+        if (netdevs.containsKey(id) || netdevInSlot(id) >= 0) {
+            throw new DiskSlots.HotplugException("Duplicate ID '" + id + "' for netdev");
+        }
+        for (Plugged p : plugged) {
+            if (p != null && p.ifname().equals(ifname)) {
+                throw new DiskSlots.HotplugException("tap '" + ifname + "' is in use by device '" + p.id() + "'");
+            }
+        }
+        for (Map.Entry<String, Tap> e : netdevs.entrySet()) {
+            if (e.getValue().name().equals(ifname)) {
+                throw new DiskSlots.HotplugException("tap '" + ifname + "' is in use by netdev '" + e.getKey() + "'");
+            }
+        }
+        try {
+            netdevs.put(id, Tap.open(ifname));
+        } catch (Tap.TapException e) {
+            throw new DiskSlots.HotplugException(e.getMessage());
+        }
+    }
+
+    /** {@code netdev_del}: closes a tap that no card uses. */
+    synchronized void deleteNetdev(String id) throws DiskSlots.HotplugException {
+        int at = netdevInSlot(id);
+        if (at >= 0) {
+            throw new DiskSlots.HotplugException("netdev '" + id + "' is in use by device '" + plugged[at].id()
+                    + "'; device_del it first");
+        }
+        Tap tap = netdevs.remove(id);
+        if (tap == null) {
+            throw new DiskSlots.HotplugException("Device '" + id + "' not found", true);
+        }
+        tap.close();
+    }
+
+    /** {@code device_add} of a virtio-net-mmio: returns the slot. */
+    synchronized int plug(String id, String netdev, Integer slot, byte[] mac) throws DiskSlots.HotplugException {
+        if (idInSlot(id) >= 0) {
+            throw new DiskSlots.HotplugException("Duplicate ID '" + id + "' for device");
+        }
+        int at;
+        if (slot == null) {
+            at = firstFree();
+            if (at < 0) {
+                throw new DiskSlots.HotplugException("both NIC slots are in use (at most two virtio-net NICs)");
+            }
+        } else {
+            at = slot;
+            if (at < 0 || at >= slots.size()) {
+                throw new DiskSlots.HotplugException(String.format("addr 0x%x: the NIC slots are 0x0 to 0x%x (at most %d virtio-net NICs)",
+                        at, slots.size() - 1, slots.size()));
+            }
+            if (plugged[at] != null) {
+                throw new DiskSlots.HotplugException(String.format("addr 0x%x (eth%d) is in use by device '%s'", at, at, plugged[at].id()));
+            }
+        }
+        Tap tap = netdevs.get(netdev);
+        if (tap == null) {
+            throw new DiskSlots.HotplugException("no netdev '" + netdev + "': add it with netdev_add first"
+                    + (netdevInSlot(netdev) >= 0 ? " (that one is connected already)" : ""));
+        }
+        netdevs.remove(netdev);
+        slots.get(at).attach(tap, mac);
+        plugged[at] = new Plugged(id, netdev, tap.name());
+        return at;
+    }
+
+    /** {@code device_del}: disconnects the card {@code id} and closes its tap; false when no card has that id. */
+    synchronized boolean unplug(String id) {
+        int at = idInSlot(id);
+        if (at < 0) {
+            return false;
+        }
+        plugged[at] = null;
+        slots.get(at).detach();
+        return true;
+    }
+
+    /** Each slot's tap name, or null, in slot order (what a snapshot records). */
+    synchronized List<String> contents() {
+        List<String> out = new ArrayList<>(plugged.length);
+        for (Plugged p : plugged) {
+            out.add(p == null ? null : p.ifname());
+        }
+        return out;
+    }
+
+    private int firstFree() {
+        for (int i = 0; i < plugged.length; i++) {
+            if (plugged[i] == null) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int idInSlot(String id) {
+        for (int i = 0; i < plugged.length; i++) {
+            if (plugged[i] != null && plugged[i].id().equals(id)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int netdevInSlot(String netdev) {
+        for (int i = 0; i < plugged.length; i++) {
+            if (plugged[i] != null && plugged[i].netdev().equals(netdev)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Disconnects every card and closes every tap. */
+    @Override
+    public synchronized void close() {
+        for (int i = 0; i < plugged.length; i++) {
+            if (plugged[i] != null) {
+                plugged[i] = null;
+                slots.get(i).detach();
+            }
+        }
+        for (Tap t : netdevs.values()) {
+            t.close();
+        }
+        netdevs.clear();
+    }
+}
