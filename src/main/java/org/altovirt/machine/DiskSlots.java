@@ -51,15 +51,16 @@ final class DiskSlots implements AutoCloseable {
 
     /** Each slot's image, or null for an empty slot, in slot order. */
     synchronized List<Slot> contents() {
-        List<Slot> out = new ArrayList<>(plugged.length);
-        for (Plugged p : plugged) {
+        List<Slot> out = new ArrayList<>(plugged.size());
+        for (int i = 0; i < plugged.size(); i++) {
+            Plugged p = plugged.get(i);
             out.add(p == null ? null : new Slot(p.realPath(), p.readOnly()));
         }
         return out;
     }
 
     private final List<VirtioBlock> slots;
-    private final Plugged[] plugged;
+    private final SlotTable<Plugged> plugged;
     private final Map<String, Pending> pending = new LinkedHashMap<>();
 
     /**
@@ -67,12 +68,12 @@ final class DiskSlots implements AutoCloseable {
      */
     DiskSlots(List<VirtioBlock> slots) {
         this.slots = List.copyOf(slots);
-        this.plugged = new Plugged[slots.size()];
+        this.plugged = new SlotTable<>(slots.size(), Plugged::id, DiskSlots::diskName, "disk", "virtio-blk disks");
     }
 
     /** Records a disk the command line put in {@code slot}. */
     synchronized void pluggedAtBoot(int slot, String id, String node, Path file, boolean readOnly) {
-        plugged[slot] = new Plugged(id, node, realPath(file), readOnly);
+        plugged.set(slot, new Plugged(id, node, realPath(file), readOnly));
     }
 
     int count() {
@@ -105,25 +106,8 @@ final class DiskSlots implements AutoCloseable {
      * first free one when null); returns the slot.
      */
     synchronized int plug(String id, String node, Integer slot, String serial) throws HotplugException {
-        if (idInSlot(id) >= 0) {
-            throw new HotplugException("Duplicate ID '" + id + "' for device");
-        }
-        int at;
-        if (slot == null) {
-            at = firstFree();
-            if (at < 0) {
-                throw new HotplugException("all " + slots.size() + " disk slots are in use (at most six virtio-blk disks)");
-            }
-        } else {
-            at = slot;
-            if (at < 0 || at >= slots.size()) {
-                throw new HotplugException(String.format("addr 0x%x: the disk slots are 0x0 to 0x%x (at most %d virtio-blk disks)",
-                        at, slots.size() - 1, slots.size()));
-            }
-            if (plugged[at] != null) {
-                throw new HotplugException(String.format("addr 0x%x (%s) is in use by device '%s'", at, diskName(at), plugged[at].id()));
-            }
-        }
+        plugged.checkNewId(id);
+        int at = plugged.choose(slot);
         Pending p = pending.get(node);
         if (p == null) {
             throw new HotplugException("no block device '" + node + "': add it with blockdev-add first"
@@ -131,17 +115,17 @@ final class DiskSlots implements AutoCloseable {
         }
         pending.remove(node);
         slots.get(at).attach(p.backend(), serial != null ? serial : node);
-        plugged[at] = new Plugged(id, node, p.realPath(), p.readOnly());
+        plugged.set(at, new Plugged(id, node, p.realPath(), p.readOnly()));
         return at;
     }
 
     /** {@code device_del}: empties the slot of device {@code id}; false when no disk has that id. */
     synchronized boolean unplug(String id) {
-        int at = idInSlot(id);
+        int at = plugged.slotOf(id);
         if (at < 0) {
             return false;
         }
-        plugged[at] = null;
+        plugged.set(at, null);
         slots.get(at).detach();
         return true;
     }
@@ -151,39 +135,15 @@ final class DiskSlots implements AutoCloseable {
         return "vd" + (char) ('a' + slot);
     }
 
-    private int firstFree() {
-        for (int i = 0; i < plugged.length; i++) {
-            if (plugged[i] == null) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private int idInSlot(String id) {
-        for (int i = 0; i < plugged.length; i++) {
-            if (plugged[i] != null && plugged[i].id().equals(id)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     private int nodeInSlot(String node) {
-        for (int i = 0; i < plugged.length; i++) {
-            if (plugged[i] != null && plugged[i].node().equals(node)) {
-                return i;
-            }
-        }
-        return -1;
+        return plugged.find(p -> p.node().equals(node));
     }
 
     /** Who holds the image already: a device, or a node waiting for device_add; null if nobody. */
     private String userOf(Path real) {
-        for (Plugged p : plugged) {
-            if (p != null && p.realPath().equals(real)) {
-                return "device '" + p.id() + "'";
-            }
+        int at = plugged.find(p -> p.realPath().equals(real));
+        if (at >= 0) {
+            return "device '" + plugged.get(at).id() + "'";
         }
         for (Map.Entry<String, Pending> e : pending.entrySet()) {
             if (e.getValue().realPath().equals(real)) {

@@ -19,12 +19,12 @@ final class NicSlots implements AutoCloseable {
     private record Plugged(String id, String netdev, String ifname) {}
 
     private final List<VirtioNet> slots;
-    private final Plugged[] plugged;
+    private final SlotTable<Plugged> plugged;
     private final Map<String, Tap> netdevs = new LinkedHashMap<>();
 
     NicSlots(List<VirtioNet> slots) {
         this.slots = List.copyOf(slots);
-        this.plugged = new Plugged[slots.size()];
+        this.plugged = new SlotTable<>(slots.size(), Plugged::id, i -> "eth" + i, "NIC", "virtio-net NICs");
     }
 
     /** {@code netdev_add}: opens the tap; it waits under {@code id} for device_add. */
@@ -32,10 +32,9 @@ final class NicSlots implements AutoCloseable {
         if (netdevs.containsKey(id) || netdevInSlot(id) >= 0) {
             throw new DiskSlots.HotplugException("Duplicate ID '" + id + "' for netdev");
         }
-        for (Plugged p : plugged) {
-            if (p != null && p.ifname().equals(ifname)) {
-                throw new DiskSlots.HotplugException("tap '" + ifname + "' is in use by device '" + p.id() + "'");
-            }
+        int user = plugged.find(p -> p.ifname().equals(ifname));
+        if (user >= 0) {
+            throw new DiskSlots.HotplugException("tap '" + ifname + "' is in use by device '" + plugged.get(user).id() + "'");
         }
         for (Map.Entry<String, Tap> e : netdevs.entrySet()) {
             if (e.getValue().name().equals(ifname)) {
@@ -53,7 +52,7 @@ final class NicSlots implements AutoCloseable {
     synchronized void deleteNetdev(String id) throws DiskSlots.HotplugException {
         int at = netdevInSlot(id);
         if (at >= 0) {
-            throw new DiskSlots.HotplugException("netdev '" + id + "' is in use by device '" + plugged[at].id()
+            throw new DiskSlots.HotplugException("netdev '" + id + "' is in use by device '" + plugged.get(at).id()
                     + "'; device_del it first");
         }
         Tap tap = netdevs.remove(id);
@@ -65,25 +64,8 @@ final class NicSlots implements AutoCloseable {
 
     /** {@code device_add} of a virtio-net-mmio: returns the slot. */
     synchronized int plug(String id, String netdev, Integer slot, byte[] mac) throws DiskSlots.HotplugException {
-        if (idInSlot(id) >= 0) {
-            throw new DiskSlots.HotplugException("Duplicate ID '" + id + "' for device");
-        }
-        int at;
-        if (slot == null) {
-            at = firstFree();
-            if (at < 0) {
-                throw new DiskSlots.HotplugException("both NIC slots are in use (at most two virtio-net NICs)");
-            }
-        } else {
-            at = slot;
-            if (at < 0 || at >= slots.size()) {
-                throw new DiskSlots.HotplugException(String.format("addr 0x%x: the NIC slots are 0x0 to 0x%x (at most %d virtio-net NICs)",
-                        at, slots.size() - 1, slots.size()));
-            }
-            if (plugged[at] != null) {
-                throw new DiskSlots.HotplugException(String.format("addr 0x%x (eth%d) is in use by device '%s'", at, at, plugged[at].id()));
-            }
-        }
+        plugged.checkNewId(id);
+        int at = plugged.choose(slot);
         Tap tap = netdevs.get(netdev);
         if (tap == null) {
             throw new DiskSlots.HotplugException("no netdev '" + netdev + "': add it with netdev_add first"
@@ -91,63 +73,41 @@ final class NicSlots implements AutoCloseable {
         }
         netdevs.remove(netdev);
         slots.get(at).attach(tap, mac);
-        plugged[at] = new Plugged(id, netdev, tap.name());
+        plugged.set(at, new Plugged(id, netdev, tap.name()));
         return at;
     }
 
     /** {@code device_del}: disconnects the card {@code id} and closes its tap; false when no card has that id. */
     synchronized boolean unplug(String id) {
-        int at = idInSlot(id);
+        int at = plugged.slotOf(id);
         if (at < 0) {
             return false;
         }
-        plugged[at] = null;
+        plugged.set(at, null);
         slots.get(at).detach();
         return true;
     }
 
     /** Each slot's tap name, or null, in slot order (what a snapshot records). */
     synchronized List<String> contents() {
-        List<String> out = new ArrayList<>(plugged.length);
-        for (Plugged p : plugged) {
+        List<String> out = new ArrayList<>(plugged.size());
+        for (int i = 0; i < plugged.size(); i++) {
+            Plugged p = plugged.get(i);
             out.add(p == null ? null : p.ifname());
         }
         return out;
     }
 
-    private int firstFree() {
-        for (int i = 0; i < plugged.length; i++) {
-            if (plugged[i] == null) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private int idInSlot(String id) {
-        for (int i = 0; i < plugged.length; i++) {
-            if (plugged[i] != null && plugged[i].id().equals(id)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     private int netdevInSlot(String netdev) {
-        for (int i = 0; i < plugged.length; i++) {
-            if (plugged[i] != null && plugged[i].netdev().equals(netdev)) {
-                return i;
-            }
-        }
-        return -1;
+        return plugged.find(p -> p.netdev().equals(netdev));
     }
 
     /** Disconnects every card and closes every tap. */
     @Override
     public synchronized void close() {
-        for (int i = 0; i < plugged.length; i++) {
-            if (plugged[i] != null) {
-                plugged[i] = null;
+        for (int i = 0; i < plugged.size(); i++) {
+            if (plugged.get(i) != null) {
+                plugged.set(i, null);
                 slots.get(i).detach();
             }
         }

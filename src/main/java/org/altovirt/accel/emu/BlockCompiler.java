@@ -496,14 +496,7 @@ final class BlockCompiler {
         private Ending emit(Insn in, boolean dead, boolean last) {
             if (!isNative(in)) {
                 // The interpreter runs it, with RIP at the next instruction as it expects.
-                setRip(in.next, 0);
-                mv.visitVarInsn(Opcodes.ALOAD, X);
-                mv.visitVarInsn(Opcodes.ALOAD, 0);
-                mv.visitFieldInsn(Opcodes.GETFIELD, BASE, "insns", "[L" + INSN + ";");
-                pushInt(indexOf(in));
-                mv.visitInsn(Opcodes.AALOAD);
-                mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, EXECUTOR, "step", "(L" + INSN + ";)Z", false);
-                mv.visitInsn(Opcodes.POP);
+                callInterpreter(in);
                 known = -1;
                 return Ending.RIP_SET;
             }
@@ -596,14 +589,7 @@ final class BlockCompiler {
                     return Ending.NEXT;
                 }
                 case Op.SETCC: {
-                    Label yes = new Label();
-                    Label done = new Label();
-                    condJump(in.sub, yes);
-                    mv.visitInsn(Opcodes.LCONST_0);
-                    mv.visitJumpInsn(Opcodes.GOTO, done);
-                    mv.visitLabel(yes);
-                    mv.visitInsn(Opcodes.LCONST_1);
-                    mv.visitLabel(done);
+                    condValue(in.sub);
                     mv.visitVarInsn(Opcodes.LSTORE, T1);
                     setReg(in.rm, 1, T1);
                     return Ending.NEXT;
@@ -692,6 +678,18 @@ final class BlockCompiler {
             }
         }
 
+        /** x.step(insns[i]) with RIP at the next instruction, as the interpreter expects. */
+        private void callInterpreter(Insn in) {
+            setRip(in.next, 0);
+            mv.visitVarInsn(Opcodes.ALOAD, X);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, BASE, "insns", "[L" + INSN + ";");
+            pushInt(indexOf(in));
+            mv.visitInsn(Opcodes.AALOAD);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, EXECUTOR, "step", "(L" + INSN + ";)Z", false);
+            mv.visitInsn(Opcodes.POP);
+        }
+
         /** The instruction's index in the region (in {@link CompiledBlock#insns}). */
         private int indexOf(Insn in) {
             return global.get(in);
@@ -733,15 +731,7 @@ final class BlockCompiler {
         private void incDec(Insn in, boolean dead) {
             int size = in.size;
             if (!dead) {
-                // CF passes through: aux = the current CF
-                Label one = new Label();
-                Label done = new Label();
-                condJump(Flags.B, one);
-                mv.visitInsn(Opcodes.LCONST_0);
-                mv.visitJumpInsn(Opcodes.GOTO, done);
-                mv.visitLabel(one);
-                mv.visitInsn(Opcodes.LCONST_1);
-                mv.visitLabel(done);
+                condValue(Flags.B); // CF passes through: aux = the current CF
                 mv.visitVarInsn(Opcodes.LSTORE, FA);
             }
             loadR(in.rm);
@@ -904,14 +894,7 @@ final class BlockCompiler {
             storeRFromStack(CpuState.RDX);
             mv.visitJumpInsn(Opcodes.GOTO, done);
             mv.visitLabel(slow);
-            setRip(in.next, 0);
-            mv.visitVarInsn(Opcodes.ALOAD, X);
-            mv.visitVarInsn(Opcodes.ALOAD, 0);
-            mv.visitFieldInsn(Opcodes.GETFIELD, BASE, "insns", "[L" + INSN + ";");
-            pushInt(indexOf(in));
-            mv.visitInsn(Opcodes.AALOAD);
-            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, EXECUTOR, "step", "(L" + INSN + ";)Z", false);
-            mv.visitInsn(Opcodes.POP);
+            callInterpreter(in);
             mv.visitLabel(done);
             known = -1;
         }
@@ -943,6 +926,18 @@ final class BlockCompiler {
             mv.visitVarInsn(Opcodes.ALOAD, S);
             mv.visitVarInsn(Opcodes.LLOAD, slot);
             mv.visitFieldInsn(Opcodes.PUTFIELD, STATE, field, "J");
+        }
+
+        /** Leaves 1L or 0L on the stack: whether condition code {@code cc} holds. */
+        private void condValue(int cc) {
+            Label yes = new Label();
+            Label done = new Label();
+            condJump(cc, yes);
+            mv.visitInsn(Opcodes.LCONST_0);
+            mv.visitJumpInsn(Opcodes.GOTO, done);
+            mv.visitLabel(yes);
+            mv.visitInsn(Opcodes.LCONST_1);
+            mv.visitLabel(done);
         }
 
         /** Jumps to {@code target} when condition code {@code cc} holds. */
