@@ -83,3 +83,36 @@ Feature: Hot-pluggable NICs
       | {"execute": "device_add", "arguments": {"id": "nic-2", "driver": "virtio-net-mmio", "addr": "0x2"}}       | GenericError   | addr 0x2: the NIC slots are 0x0 to 0x1                   |
       | {"execute": "netdev_del", "arguments": {"id": "net-0"}}                                                  | GenericError   | netdev 'net-0' is in use by device 'nic-1'; device_del it first |
       | {"execute": "netdev_del", "arguments": {"id": "nothing"}}                                                | DeviceNotFound | Device 'nothing' not found                               |
+      | {"execute": "device_add", "arguments": {"id": "nic-1", "driver": "virtio-blk-mmio"}}                      | GenericError   | Duplicate ID 'nic-1' for device                          |
+
+  Scenario: A guest with a NIC restored from a snapshot reaches the host again
+    Given a VM booted on emu with "-m 256 -netdev tap,id=n0,ifname={tap} -device virtio-net-device,netdev=n0,id=nic0"
+    When the guest runs "net ping eth0 {guest_ip} {host_ip}"
+    Then the guest prints "net: 40 bytes from {host_ip}: icmp_seq=1 ttl=64"
+    When a client connects
+    And the client sends:
+      """
+      {"execute": "migrate", "arguments": {"uri": "file:{tmp}/template"}}
+      """
+    Then the client receives:
+      """
+      {"event": "STOP", "data": {}, "timestamp": "*"}
+      {"return": {}}
+      """
+    And query-migrate reaches "completed"
+    When the client sends:
+      """
+      {"execute": "quit"}
+      """
+    Then the client receives:
+      """
+      {"return": {}}
+      {"event": "SHUTDOWN", "data": {"guest": false, "reason": "host-qmp-quit"}, "timestamp": "*"}
+      """
+    And altovirt exits with status 0
+    When altovirt is run with "-m 256 -accel emu -kernel {guest} -incoming file:{tmp}/template"
+    Then altovirt exits with status 1
+    And stderr is one line containing "NIC slot 0x0 (eth0): the snapshot has tap {tap} with MAC 52:54:00:12:34:56 there, this VM no NIC"
+    Given a VM restored on emu from "template" with "-m 256 -netdev tap,id=n0,ifname={tap} -device virtio-net-device,netdev=n0,id=nic0"
+    When the guest runs "net ping eth0 {guest_ip} {host_ip}"
+    Then the guest prints "net: 40 bytes from {host_ip}: icmp_seq=1 ttl=64"

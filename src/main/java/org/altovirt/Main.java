@@ -125,8 +125,8 @@ public final class Main {
         vm.boot();
         server.start();
         vm.awaitTermination();
+        server.close(); // no command may reach devices that close now
         vm.close();
-        server.close();
         deleteQuietly(pidFile);
         return 0;
     }

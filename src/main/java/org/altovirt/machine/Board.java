@@ -49,6 +49,7 @@ final class Board implements AutoCloseable {
     private I8042 i8042;
     private DiskSlots diskSlots;
     private NicSlots nicSlots;
+    private final List<VirtioNet> nics = new ArrayList<>();
     private VirtioBalloon balloon;
     private SerialBackend serial;
     private Uart8250 uart;
@@ -136,8 +137,8 @@ final class Board implements AutoCloseable {
             ts.add(t.saveState());
         }
         ArrayNode ns = out.putArray("nics");
-        for (String ifname : nicSlots.contents()) {
-            ns.add(ifname);
+        for (NicSlots.Nic nic : nicSlots.contents()) {
+            ns.add(nic == null ? null : State.object().put("ifname", nic.ifname()).put("mac", nic.mac()));
         }
         ArrayNode ds = out.putArray("disks");
         for (DiskSlots.Slot d : diskSlots.contents()) {
@@ -146,8 +147,8 @@ final class Board implements AutoCloseable {
         return out;
     }
 
-    /** Checks that a snapshot's devices are this board's, then loads their state. */
-    void restoreState(JsonNode in) throws StateException {
+    /** Checks that a snapshot's devices are this board's; changes nothing. */
+    void checkState(JsonNode in) throws StateException {
         String where = "devices";
         if (balloon != null) {
             throw new StateException("-device virtio-balloon-device: a VM restored from a snapshot cannot have a balloon");
@@ -178,15 +179,17 @@ final class Board implements AutoCloseable {
             }
         }
         JsonNode ns = State.field(in, "nics", where);
-        List<String> taps = nicSlots.contents();
-        if (!ns.isArray() || ns.size() != taps.size()) {
-            throw new StateException(where + ": the snapshot has " + ns.size() + " NIC slots, this VM " + taps.size());
+        List<NicSlots.Nic> nics = nicSlots.contents();
+        if (!ns.isArray() || ns.size() != nics.size()) {
+            throw new StateException(where + ": the snapshot has " + ns.size() + " NIC slots, this VM " + nics.size());
         }
-        for (int i = 0; i < taps.size(); i++) {
-            String saved = ns.get(i).isNull() ? null : ns.get(i).asText();
-            if (!java.util.Objects.equals(saved, taps.get(i))) {
-                throw new StateException(String.format("NIC slot 0x%x (eth%d): the snapshot has %s there, this VM %s", i, i,
-                        saved == null ? "no NIC" : "tap " + saved, taps.get(i) == null ? "none" : "tap " + taps.get(i)));
+        for (int i = 0; i < nics.size(); i++) {
+            String slot = String.format("NIC slot 0x%x (eth%d)", i, i);
+            NicSlots.Nic saved = ns.get(i).isNull() ? null
+                    : new NicSlots.Nic(State.text(ns.get(i), "ifname", slot), State.text(ns.get(i), "mac", slot));
+            if (!java.util.Objects.equals(saved, nics.get(i))) {
+                throw new StateException(slot + ": the snapshot has " + describe(saved) + " there, this VM "
+                        + describe(nics.get(i)) + " (-netdev tap,id=...,ifname=... -device virtio-net-device,netdev=...,mac=...)");
             }
         }
         JsonNode ts = State.field(in, "transports", where);
@@ -194,6 +197,16 @@ final class Board implements AutoCloseable {
             throw new StateException(where + ": the snapshot has " + ts.size() + " virtio-mmio devices, this VM "
                     + transports.size());
         }
+    }
+
+    private static String describe(NicSlots.Nic nic) {
+        return nic == null ? "no NIC" : "tap " + nic.ifname() + " with MAC " + nic.mac();
+    }
+
+    /** Loads the devices' state from a snapshot that {@link #checkState} accepted. */
+    void restoreState(JsonNode in) throws StateException {
+        String where = "devices";
+        JsonNode ts = State.field(in, "transports", where);
         uart.restoreState(State.field(in, "serial", where));
         i8042.restoreState(State.field(in, "i8042", where));
         for (int i = 0; i < transports.size(); i++) {
@@ -208,7 +221,6 @@ final class Board implements AutoCloseable {
 
     /** The two NIC slots, after the disks, with no backend (link down) until a NIC is plugged. */
     private void buildNicSlots(VmConfig config, GuestMemory memory, Accelerator accel) throws BoardException {
-        List<VirtioNet> nics = new ArrayList<>();
         for (int i = 0; i < NIC_SLOTS; i++) {
             MmioSlot slot = MmioSlot.of(slots.size());
             slots.add(slot);
@@ -230,6 +242,13 @@ final class Board implements AutoCloseable {
             } catch (DiskSlots.HotplugException e) {
                 throw new BoardException("-device virtio-net-device,id=" + device.id() + ": " + e.getMessage(), e);
             }
+        }
+    }
+
+    /** Stops (or lets go on) what devices do on their own to guest memory: frames arriving for the NICs. */
+    void quiesce(boolean on) {
+        for (VirtioNet nic : nics) {
+            nic.quiesce(on);
         }
     }
 

@@ -119,6 +119,11 @@ final class DiskSlots implements AutoCloseable {
         return at;
     }
 
+    /** Whether a device with this id is plugged in here. */
+    synchronized boolean hasDevice(String id) {
+        return plugged.slotOf(id) >= 0;
+    }
+
     /** {@code device_del}: empties the slot of device {@code id}; false when no disk has that id. */
     synchronized boolean unplug(String id) {
         int at = plugged.slotOf(id);

@@ -131,6 +131,11 @@ final class Guest implements AutoCloseable {
         return board.balloon();
     }
 
+    /** See {@link Board#quiesce}. */
+    void quiesceDevices(boolean on) {
+        board.quiesce(on);
+    }
+
     NicSlots nicSlots() {
         return board.nicSlots();
     }

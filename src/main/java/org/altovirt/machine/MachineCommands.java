@@ -149,9 +149,10 @@ public final class MachineCommands {
             long addr = Long.parseLong(args.get("addr").asText().substring(2), 16);
             slot = (int) Math.min(addr, Integer.MAX_VALUE);
         } else if (args.has("lun")) {
-            slot = (int) Math.min(args.get("lun").asLong() + 1, Integer.MAX_VALUE);
+            slot = (int) Math.min(args.get("lun").asLong(), Integer.MAX_VALUE - 1) + 1;
         }
         Integer at = slot;
+        hotplug(() -> vm.checkNewDeviceId(id));
         if (disk) {
             String node = args.has("drive") ? args.get("drive").asText() : id;
             String serial = args.has("serial") ? args.get("serial").asText() : null;

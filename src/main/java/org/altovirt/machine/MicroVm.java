@@ -92,6 +92,11 @@ public final class MicroVm {
             } catch (org.altovirt.state.StateException e) {
                 guest.close();
                 throw new CreateException("-incoming file:" + config.incoming() + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                guest.close();
+                LOG.error("restoring {} failed", config.incoming(), e);
+                throw new CreateException("-incoming file:" + config.incoming() + ": the snapshot could not be loaded ("
+                        + e + ")", e);
             }
         }
         MicroVm vm = new MicroVm(config, events, guest::vcpu, guest);
@@ -117,6 +122,8 @@ public final class MicroVm {
         if (!config.startPaused()) {
             state = VmState.RUNNING;
             vcpus.forEach(Vcpu::unpark);
+        } else if (guest != null) {
+            guest.quiesceDevices(true);
         }
     }
 
@@ -143,6 +150,9 @@ public final class MicroVm {
             if (state != VmState.PAUSED) {
                 throw new StateException("VM is shutting down");
             }
+            if (guest != null) {
+                guest.quiesceDevices(true); // a paused guest's memory stays as it is
+            }
             events.emit("STOP", NODES.objectNode());
         }
     }
@@ -156,6 +166,9 @@ public final class MicroVm {
             case PAUSED, CREATED -> {
                 state = VmState.RUNNING;
                 events.emit("RESUME", NODES.objectNode());
+                if (guest != null) {
+                    guest.quiesceDevices(false);
+                }
                 vcpus.forEach(Vcpu::unpark);
             }
             case RUNNING -> throw new StateException("VM is already running");
@@ -219,17 +232,34 @@ public final class MicroVm {
      * The disk slots, for hot-plug; refused on a VM without a kernel, which has no devices.
      */
     DiskSlots diskSlots() throws DiskSlots.HotplugException {
+        checkHotplug();
+        return guest.diskSlots();
+    }
+
+    /** Hot-plug needs devices, a VM that is not ending, and no snapshot being written. */
+    private synchronized void checkHotplug() throws DiskSlots.HotplugException {
         if (guest == null) {
             throw new DiskSlots.HotplugException("this VM has no device slots: it was started without -kernel");
         }
-        return guest.diskSlots();
+        if (state == VmState.SHUTDOWN) {
+            throw new DiskSlots.HotplugException("VM is shutting down");
+        }
+        if (snapshotStatus.equals("active")) {
+            throw new DiskSlots.HotplugException("a snapshot is being written; hot-plug when query-migrate says it has completed");
+        }
+    }
+
+    /** Refuses an id that a disk or a NIC already has (one namespace, as device_del takes any). */
+    void checkNewDeviceId(String id) throws DiskSlots.HotplugException {
+        checkHotplug();
+        if (guest.diskSlots().hasDevice(id) || guest.nicSlots().hasDevice(id)) {
+            throw new DiskSlots.HotplugException("Duplicate ID '" + id + "' for device");
+        }
     }
 
     /** The NIC slots, for hot-plug; refused on a VM without a kernel. */
     NicSlots nicSlots() throws DiskSlots.HotplugException {
-        if (guest == null) {
-            throw new DiskSlots.HotplugException("this VM has no device slots: it was started without -kernel");
-        }
+        checkHotplug();
         return guest.nicSlots();
     }
 
@@ -238,10 +268,8 @@ public final class MicroVm {
      * (the document shows the event before the reply).
      */
     public void deleteDevice(String id) throws DiskSlots.HotplugException {
-        synchronized (this) {
-            if (state == VmState.SHUTDOWN) {
-                throw new DiskSlots.HotplugException("VM is shutting down");
-            }
+        if (guest != null) {
+            checkHotplug();
         }
         if (guest == null || !guest.diskSlots().unplug(id) && !guest.nicSlots().unplug(id)) {
             throw new DiskSlots.HotplugException("Device '" + id + "' not found", true);

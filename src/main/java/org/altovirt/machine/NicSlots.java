@@ -77,6 +77,11 @@ final class NicSlots implements AutoCloseable {
         return at;
     }
 
+    /** Whether a device with this id is plugged in here. */
+    synchronized boolean hasDevice(String id) {
+        return plugged.slotOf(id) >= 0;
+    }
+
     /** {@code device_del}: disconnects the card {@code id} and closes its tap; false when no card has that id. */
     synchronized boolean unplug(String id) {
         int at = plugged.slotOf(id);
@@ -88,12 +93,15 @@ final class NicSlots implements AutoCloseable {
         return true;
     }
 
-    /** Each slot's tap name, or null, in slot order (what a snapshot records). */
-    synchronized List<String> contents() {
-        List<String> out = new ArrayList<>(plugged.size());
+    /** A connected card as a snapshot records it. */
+    record Nic(String ifname, String mac) {}
+
+    /** Each slot's tap and MAC, or null, in slot order. */
+    synchronized List<Nic> contents() {
+        List<Nic> out = new ArrayList<>(plugged.size());
         for (int i = 0; i < plugged.size(); i++) {
             Plugged p = plugged.get(i);
-            out.add(p == null ? null : p.ifname());
+            out.add(p == null ? null : new Nic(p.ifname(), slots.get(i).macText()));
         }
         return out;
     }

@@ -63,10 +63,20 @@ final class Snapshot {
         }
         state.set("devices", board.saveState());
         Files.createDirectories(dir);
+        // An older snapshot here stops being one first: never a new memory with an old state.
+        Files.deleteIfExists(dir.resolve(STATE_FILE));
         writeMemory(dir, memory);
         Path tmp = dir.resolve(STATE_FILE + ".tmp");
-        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+            while (b.hasRemaining()) {
+                out.write(b);
+            }
+            out.force(true);
+        }
         move(tmp, dir.resolve(STATE_FILE));
+        syncDirectory(dir);
     }
 
     private static void writeMemory(Path dir, GuestMemory memory) throws IOException {
@@ -95,6 +105,15 @@ final class Snapshot {
             out.force(true);
         }
         move(tmp, dir.resolve(MEMORY_FILE));
+    }
+
+    /** fsync of the directory, so that the renames are on disk too. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // some file systems cannot sync a directory; the files themselves are on disk
+        }
     }
 
     private static void move(Path from, Path to) throws IOException {
@@ -129,7 +148,11 @@ final class Snapshot {
                     + "; give the same -m");
         }
         int cpus = machine.get("vcpus").asInt();
-        if (cpus != shape.vcpus() || state.get("cpus").size() != cpus) {
+        if (state.get("cpus").size() != cpus) {
+            throw new StateException(dir.resolve(STATE_FILE) + ": damaged: " + state.get("cpus").size()
+                    + " vCPU states for " + cpus + " vCPUs");
+        }
+        if (cpus != shape.vcpus()) {
             throw new StateException("the snapshot's VM had -smp " + cpus + ", this one -smp " + shape.vcpus()
                     + "; give the same -smp");
         }
@@ -146,9 +169,11 @@ final class Snapshot {
             throw new StateException(memoryFile + ": " + size + " bytes, but the snapshot's VM had " + memory.size()
                     + " bytes of RAM: the file is damaged or from another snapshot");
         }
+        board.checkState(state.get("devices"));
         readMemory(memoryFile, memory);
-        board.restoreState(state.get("devices"));
+        // The interrupt controllers before the devices, which may raise a line as they come back.
         accel.restoreState(state.get("accelerator"));
+        board.restoreState(state.get("devices"));
         for (int i = 0; i < vcpus.size(); i++) {
             vcpus.get(i).restoreState(state.get("cpus").get(i));
         }
@@ -203,11 +228,13 @@ final class Snapshot {
         return state;
     }
 
+    /** The RAM from the file: zero stretches stay unbacked (the loader's writes are dropped first). */
     private static void readMemory(Path file, GuestMemory memory) throws StateException {
         byte[] buf = new byte[CHUNK];
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             long at = 0;
             for (GuestMemory.Region r : memory.regions()) {
+                memory.discard(r.guestAddress(), r.size());
                 for (long off = 0; off < r.size(); off += CHUNK) {
                     int n = (int) Math.min(CHUNK, r.size() - off);
                     ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
@@ -219,7 +246,9 @@ final class Snapshot {
                         }
                         pos += got;
                     }
-                    memory.write(r.guestAddress() + off, buf, 0, n);
+                    if (!allZero(buf, n)) {
+                        memory.write(r.guestAddress() + off, buf, 0, n);
+                    }
                 }
                 at += r.size();
             }

@@ -48,6 +48,10 @@ final class KvmAbi {
     static final long KVM_SET_CPUID2 = 0x4008AE90L;
     static final long KVM_GET_MP_STATE = 0x8004AE98L;
     static final long KVM_SET_MP_STATE = 0x4004AE99L;
+    static final long KVM_GET_XSAVE = 0x9000AEA4L;
+    static final long KVM_SET_XSAVE = 0x5000AEA5L;
+    static final long KVM_GET_XCRS = 0x8188AEA6L;
+    static final long KVM_SET_XCRS = 0x4188AEA7L;
     static final long KVM_GET_VCPU_EVENTS = 0x8040AE9FL;
     static final long KVM_SET_VCPU_EVENTS = 0x4040AEA0L;
 

@@ -15,6 +15,8 @@ import org.altovirt.accel.kvm.KvmStructs.PitState2;
 import org.altovirt.accel.kvm.KvmStructs.Regs;
 import org.altovirt.accel.kvm.KvmStructs.Sregs;
 import org.altovirt.accel.kvm.KvmStructs.VcpuEvents;
+import org.altovirt.accel.kvm.KvmStructs.Xcrs;
+import org.altovirt.accel.kvm.KvmStructs.Xsave;
 import org.altovirt.state.State;
 import org.altovirt.state.StateException;
 import org.altovirt.sys.Native;
@@ -29,36 +31,61 @@ import org.altovirt.sys.Native;
 final class KvmState {
     private KvmState() {}
 
-    /** A vCPU structure: its key in the state, size, and the ioctls that read and write it. */
-    private record Part(String key, int size, long get, long set) {}
+    /**
+     * A vCPU structure: its key in the state, size, and the ioctls that read and write it; an
+     * optional one is left out where the host's KVM lacks it (XSAVE on an old CPU).
+     */
+    private record Part(String key, int size, long get, long set, boolean optional) {}
 
     /** In the order QEMU puts them back: the registers first, events last. */
     private static final Part[] VCPU = {
-        new Part("regs", Regs.SIZE, KVM_GET_REGS, KVM_SET_REGS),
-        new Part("fpu", Fpu.SIZE, KVM_GET_FPU, KVM_SET_FPU),
-        new Part("sregs", Sregs.SIZE, KVM_GET_SREGS, KVM_SET_SREGS),
-        new Part("mp_state", MpState.SIZE, KVM_GET_MP_STATE, KVM_SET_MP_STATE),
-        new Part("lapic", LapicState.SIZE, KVM_GET_LAPIC, KVM_SET_LAPIC),
-        new Part("events", VcpuEvents.SIZE, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS),
+        new Part("regs", Regs.SIZE, KVM_GET_REGS, KVM_SET_REGS, false),
+        new Part("fpu", Fpu.SIZE, KVM_GET_FPU, KVM_SET_FPU, false),
+        new Part("xsave", Xsave.SIZE, KVM_GET_XSAVE, KVM_SET_XSAVE, true),
+        new Part("xcrs", Xcrs.SIZE, KVM_GET_XCRS, KVM_SET_XCRS, true),
+        new Part("sregs", Sregs.SIZE, KVM_GET_SREGS, KVM_SET_SREGS, false),
+        new Part("mp_state", MpState.SIZE, KVM_GET_MP_STATE, KVM_SET_MP_STATE, false),
+        new Part("lapic", LapicState.SIZE, KVM_GET_LAPIC, KVM_SET_LAPIC, false),
+        new Part("events", VcpuEvents.SIZE, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, false),
     };
+    private static final String AFTER_MSRS = "sregs";
+    private static final String AFTER_DEADLINE = "lapic";
+
+    /**
+     * MSRs saved besides the boot set, each where the host's KVM has it: PAT, TSC_AUX,
+     * TSC_ADJUST, SPEC_CTRL, kvmclock's (wall clock, system time), async page faults, steal time,
+     * PV EOI, and the TSC deadline (written after the LAPIC, or KVM ignores it).
+     */
+    private static final long[] EXTRA_MSRS = {0x277, 0xC000_0103L, 0x3B, 0x48, 0x4B56_4D00L, 0x4B56_4D01L,
+        0x4B56_4D02L, 0x4B56_4D03L, 0x4B56_4D04L, 0x6E0};
+    private static final long MSR_TSC_DEADLINE = 0x6E0;
 
     static ObjectNode saveVcpu(int fd, int index) throws KvmException {
         ObjectNode out = State.object();
         for (Part p : VCPU) {
             Pointer buf = Native.allocate(p.size());
-            KvmIoctl.call(fd, p.get(), buf, "KVM_GET " + p.key() + " on vCPU " + index);
+            if (p.optional() && org.altovirt.sys.LibC.get().ioctl(fd, p.get(), buf) < 0) {
+                continue; // this host's KVM has no such state
+            }
+            if (!p.optional()) {
+                KvmIoctl.call(fd, p.get(), buf, "KVM_GET " + p.key() + " on vCPU " + index);
+            }
             out.put(p.key(), State.base64(bytes(buf, p.size())));
         }
         ObjectNode msrs = out.putObject("msrs");
-        int n = VcpuSetup.BOOT_MSRS.length;
-        Pointer buf = msrBuffer(n);
-        for (int i = 0; i < n; i++) {
-            buf.putInt(Msrs.ENTRIES + (long) i * Msrs.ENTRY_SIZE + Msrs.ENTRY_INDEX, (int) VcpuSetup.BOOT_MSRS[i][0]);
+        Pointer buf = msrBuffer(1);
+        java.util.List<Long> wanted = new java.util.ArrayList<>();
+        for (long[] m : VcpuSetup.BOOT_MSRS) {
+            wanted.add(m[0]);
         }
-        int got = KvmIoctl.call(fd, KVM_GET_MSRS, buf, "KVM_GET_MSRS on vCPU " + index);
-        for (int i = 0; i < got; i++) {
-            long at = Msrs.ENTRIES + (long) i * Msrs.ENTRY_SIZE;
-            msrs.put(State.hex(buf.getInt(at + Msrs.ENTRY_INDEX) & 0xFFFF_FFFFL), State.hex(buf.getLong(at + Msrs.ENTRY_DATA)));
+        for (long m : EXTRA_MSRS) {
+            wanted.add(m);
+        }
+        for (long msr : wanted) { // one at a time: KVM_GET_MSRS stops at the first it lacks
+            buf.putInt(Msrs.ENTRIES + Msrs.ENTRY_INDEX, (int) msr);
+            if (KvmIoctl.call(fd, KVM_GET_MSRS, buf, "KVM_GET_MSRS on vCPU " + index) == 1) {
+                msrs.put(State.hex(msr), State.hex(buf.getLong(Msrs.ENTRIES + Msrs.ENTRY_DATA)));
+            }
         }
         return out;
     }
@@ -67,32 +94,53 @@ final class KvmState {
         String where = "KVM vCPU " + index;
         byte[][] parts = new byte[VCPU.length][];
         for (int i = 0; i < VCPU.length; i++) {
+            if (VCPU[i].optional() && !in.has(VCPU[i].key())) {
+                continue;
+            }
             parts[i] = State.blob(in, VCPU[i].key(), VCPU[i].size(), where);
         }
         JsonNode msrs = State.field(in, "msrs", where);
         if (!msrs.isObject()) {
             throw new StateException(where + ": 'msrs' must be an object of MSR number to value");
         }
-        Pointer msrBuf = msrBuffer(msrs.size());
-        int i = 0;
-        for (var it = msrs.fieldNames(); it.hasNext(); i++) {
+        java.util.List<long[]> early = new java.util.ArrayList<>();
+        java.util.List<long[]> late = new java.util.ArrayList<>();
+        for (var it = msrs.fieldNames(); it.hasNext(); ) {
             String name = it.next();
-            long at = Msrs.ENTRIES + (long) i * Msrs.ENTRY_SIZE;
-            msrBuf.putInt(at + Msrs.ENTRY_INDEX, (int) State.hexLong(State.object().put("msr", name), "msr", where));
-            msrBuf.putLong(at + Msrs.ENTRY_DATA, State.hexLong(msrs, name, where + " msrs"));
+            long msr = State.hexLong(State.object().put("msr", name), "msr", where + " msrs");
+            long value = State.hexLong(msrs, name, where + " msrs");
+            (msr == MSR_TSC_DEADLINE ? late : early).add(new long[] {msr, value});
         }
-        msrBuf.putInt(Msrs.NMSRS, msrs.size());
         // Everything was read and checked: now the kernel's side.
         for (int p = 0; p < VCPU.length; p++) {
+            if (parts[p] == null) {
+                continue;
+            }
             Pointer buf = Native.allocate(VCPU[p].size());
             buf.put(0, parts[p], 0, parts[p].length);
             KvmIoctl.call(fd, VCPU[p].set(), buf, "KVM_SET " + VCPU[p].key() + " on vCPU " + index);
-            if (p == 2) { // after the segment registers: the MSRs (the TSC goes on from the saved value)
-                int set = KvmIoctl.call(fd, KVM_SET_MSRS, msrBuf, "KVM_SET_MSRS on vCPU " + index);
-                if (set != msrs.size()) {
-                    throw new StateException(where + ": KVM refused the saved MSR #" + set);
-                }
+            if (VCPU[p].key().equals(AFTER_MSRS)) { // the TSC goes on from the saved value
+                setMsrs(fd, index, early, where);
+            } else if (VCPU[p].key().equals(AFTER_DEADLINE)) {
+                setMsrs(fd, index, late, where);
             }
+        }
+    }
+
+    private static void setMsrs(int fd, int index, java.util.List<long[]> msrs, String where)
+            throws KvmException, StateException {
+        if (msrs.isEmpty()) {
+            return;
+        }
+        Pointer buf = msrBuffer(msrs.size());
+        for (int i = 0; i < msrs.size(); i++) {
+            long at = Msrs.ENTRIES + (long) i * Msrs.ENTRY_SIZE;
+            buf.putInt(at + Msrs.ENTRY_INDEX, (int) msrs.get(i)[0]);
+            buf.putLong(at + Msrs.ENTRY_DATA, msrs.get(i)[1]);
+        }
+        int set = KvmIoctl.call(fd, KVM_SET_MSRS, buf, "KVM_SET_MSRS on vCPU " + index);
+        if (set != msrs.size()) {
+            throw new StateException(String.format("%s: this host's KVM refused the saved MSR 0x%x", where, msrs.get(set)[0]));
         }
     }
 

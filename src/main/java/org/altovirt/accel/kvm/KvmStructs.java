@@ -193,6 +193,20 @@ final class KvmStructs {
         @CName("offsetof(struct kvm_clock_data, flags)") static final int FLAGS = 8;
     }
 
+    /** {@code struct kvm_xsave}: the XSAVE area (x87, SSE, AVX...), 4 KiB (KVM_GET/SET_XSAVE). */
+    static final class Xsave {
+        private Xsave() {}
+
+        @CName("sizeof(struct kvm_xsave)") static final int SIZE = 4096;
+    }
+
+    /** {@code struct kvm_xcrs}: XCR0 and friends (KVM_GET/SET_XCRS). */
+    static final class Xcrs {
+        private Xcrs() {}
+
+        @CName("sizeof(struct kvm_xcrs)") static final int SIZE = 392;
+    }
+
     /** {@code struct kvm_vcpu_events}: pending exceptions, interrupts, NMIs (KVM_GET/SET_VCPU_EVENTS). */
     static final class VcpuEvents {
         private VcpuEvents() {}

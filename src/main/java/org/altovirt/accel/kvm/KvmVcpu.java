@@ -140,11 +140,15 @@ public final class KvmVcpu implements VcpuBackend, AutoCloseable {
         LibC c = LibC.get();
         while (true) {
             if (kickPending.getAndSet(false)) {
+                if (ioPending) {
+                    completePendingIo(c);
+                }
                 return kicked();
             }
             inGuest = true;
             int rc = c.ioctl(fd, KVM_RUN, 0);
             inGuest = false;
+            ioPending = false;
             if (rc < 0) {
                 int errno = Native.errno();
                 if (errno == EINTR || errno == EAGAIN) {
@@ -155,11 +159,30 @@ public final class KvmVcpu implements VcpuBackend, AutoCloseable {
                 LOG.error("vCPU {}: {}", index, new NativeException("KVM_RUN", errno).getMessage());
                 return new VcpuExit.GuestShutdown(GUEST_PANIC);
             }
-            VcpuExit exit = exit(run.getInt(Run.EXIT_REASON));
+            int reason = run.getInt(Run.EXIT_REASON);
+            VcpuExit exit = exit(reason);
             if (exit != null) {
                 return exit;
             }
+            ioPending = reason == KVM_EXIT_IO || reason == KVM_EXIT_MMIO;
         }
+    }
+
+    /**
+     * Set after an I/O or MMIO exit was handled: KVM finishes that instruction (an IN's register,
+     * RIP past it) only when KVM_RUN is entered again. The KVM API's way to leave with the vCPU
+     * consistent (so that a snapshot neither repeats nor loses the instruction): enter once more
+     * with immediate_exit set, which completes the instruction and returns EINTR at once.
+     */
+    private boolean ioPending;
+
+    private void completePendingIo(LibC c) {
+        run.putByte(Run.IMMEDIATE_EXIT, (byte) 1);
+        VarHandle.fullFence();
+        inGuest = true;
+        c.ioctl(fd, KVM_RUN, 0);
+        inGuest = false;
+        ioPending = false;
     }
 
     /** Handles one exit; null to re-enter the guest. */

@@ -21,6 +21,9 @@ public final class Tap implements AutoCloseable {
     static final int IFREQ_SIZE = 40;
     static final int IFREQ_FLAGS = 16;
     static final short POLLIN = 1;
+    static final short POLLERR = 8;
+    static final short POLLHUP = 16;
+    static final short POLLNVAL = 32;
     private static final int ENOENT = 2;
     private static final int EPERM = 1;
     private static final int EACCES = 13;
@@ -82,7 +85,10 @@ public final class Tap implements AutoCloseable {
         return name;
     }
 
-    /** Waits up to {@code millis} for a frame to read; false on timeout (or once closed). */
+    /**
+     * Waits up to {@code millis} for a frame to read; false on timeout (or once closed). An error
+     * or hang-up on the fd (the tap was deleted) counts as readable: the read then says what it is.
+     */
     public boolean awaitReadable(int millis) {
         if (closed) {
             return false;
@@ -91,7 +97,7 @@ public final class Tap implements AutoCloseable {
         pollFd.putShort(4, POLLIN);
         pollFd.putShort(6, (short) 0);
         int rc = LibC.get().poll(pollFd, 1, millis);
-        return rc > 0 && (pollFd.getShort(6) & POLLIN) != 0;
+        return rc > 0 && (pollFd.getShort(6) & (POLLIN | POLLERR | POLLHUP | POLLNVAL)) != 0;
     }
 
     /** The next frame into {@code into}; its length, or 0 when none is waiting. */

@@ -413,8 +413,19 @@ public final class MmioTransport implements BusDevice {
         if (!qs.isArray() || qs.size() != queues.length) {
             throw new StateException(where + ": the snapshot has " + qs.size() + " queues, the device " + queues.length);
         }
-        status = State.integer(in, "status", where);
-        driverFeatures = State.hexLong(in, "driver_features", where);
+        int savedStatus = State.integer(in, "status", where);
+        long features = State.hexLong(in, "driver_features", where);
+        boolean wasActive = State.bool(in, "active", where);
+        if ((features & ~device.deviceFeatures()) != 0) {
+            throw new StateException(where + ": the snapshot's driver uses features 0x" + Long.toHexString(features)
+                    + " that this device does not offer (0x" + Long.toHexString(device.deviceFeatures()) + ")");
+        }
+        if (wasActive != ((savedStatus & STATUS_DRIVER_OK) != 0)) {
+            throw new StateException(where + ": damaged: status 0x" + Integer.toHexString(savedStatus)
+                    + " does not agree with active=" + wasActive);
+        }
+        status = savedStatus;
+        driverFeatures = features;
         deviceFeaturesSel = State.integer(in, "device_features_sel", where);
         driverFeaturesSel = State.integer(in, "driver_features_sel", where);
         queueSel = State.integer(in, "queue_sel", where);
@@ -430,7 +441,7 @@ public final class MmioTransport implements BusDevice {
             queues[i].driver = State.hexLong(q, "driver", qw);
             queues[i].device = State.hexLong(q, "device", qw);
         }
-        if (!State.bool(in, "active", where)) {
+        if (!wasActive) {
             return;
         }
         List<SplitQueue> ready = new ArrayList<>(queues.length);

@@ -57,6 +57,9 @@ class KvmAbiTest {
         OTHERS.put("Tap.IFREQ_SIZE", "sizeof(struct ifreq)");
         OTHERS.put("Tap.IFREQ_FLAGS", "offsetof(struct ifreq, ifr_flags)");
         OTHERS.put("Tap.POLLIN", "POLLIN");
+        OTHERS.put("Tap.POLLERR", "POLLERR");
+        OTHERS.put("Tap.POLLHUP", "POLLHUP");
+        OTHERS.put("Tap.POLLNVAL", "POLLNVAL");
     }
 
     private static final Map<String, Class<?>> OTHER_CLASSES = Map.of(

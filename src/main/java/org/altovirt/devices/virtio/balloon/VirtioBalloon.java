@@ -40,6 +40,12 @@ public final class VirtioBalloon implements VirtioDevice {
     static final int DEFLATE = 1;
     private static final int CONFIG_SIZE = 8;
     private static final Logger LOG = LoggerFactory.getLogger(VirtioBalloon.class);
+    /** One daemon thread for BALLOON_CHANGED, in the order the guest reported. */
+    private static final java.util.concurrent.Executor NOTIFIER = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "balloon-events");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final long ramBytes;
     private final boolean deflateOnOom;
@@ -124,12 +130,15 @@ public final class VirtioBalloon implements VirtioDevice {
         if (offset != 4 || size != 4) {
             return;
         }
-        int pages = (int) value;
+        // Guest input: at most the pages RAM has (a u32 the guest could set to anything).
+        int pages = (int) Math.min(value & 0xFFFF_FFFFL, ramBytes / PAGE_SIZE);
         if (pages == actual) {
             return;
         }
         actual = pages;
-        actualChanged.accept(actualBytes());
+        long bytes = actualBytes();
+        // Not on this vCPU thread under the transport's lock: the event may wait for the QMP client.
+        NOTIFIER.execute(() -> actualChanged.accept(bytes));
     }
 
     @Override

@@ -55,6 +55,8 @@ public final class VirtioNet implements VirtioDevice {
     private SplitQueue tx;
     private final ArrayDeque<byte[]> backlog = new ArrayDeque<>();
     private long dropped;
+    /** While the VM is paused, frames wait in the backlog: guest memory must not change. */
+    private boolean quiesced;
 
     /**
      * @param name how log lines name it ("eth0")
@@ -88,6 +90,12 @@ public final class VirtioNet implements VirtioDevice {
             mac[i] = (byte) Integer.parseInt(parts[i], 16);
         }
         return mac;
+    }
+
+    /** The card's MAC address as {@code aa:bb:cc:dd:ee:ff}. */
+    public String macText() {
+        byte[] m = mac;
+        return String.format("%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
     }
 
     /** The tap behind the card, if any. */
@@ -130,9 +138,15 @@ public final class VirtioNet implements VirtioDevice {
             backlog.clear();
         }
         if (t != null) {
-            try {
-                t.join(2000); // it sees the backend gone within a poll timeout
-            } catch (InterruptedException e) {
+            boolean interrupted = false;
+            while (t.isAlive()) { // it sees the backend gone within a poll timeout; its fd stays open until then
+                try {
+                    t.join(1000);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
@@ -157,7 +171,12 @@ public final class VirtioNet implements VirtioDevice {
                 return;
             }
             if (n > 0 && tap == from) {
-                deliver(java.util.Arrays.copyOf(frame, n));
+                try {
+                    deliver(java.util.Arrays.copyOf(frame, n));
+                } catch (RuntimeException e) {
+                    LOG.error("{}: receiving failed; no more frames reach the guest", name, e);
+                    return;
+                }
             }
         }
     }
@@ -175,9 +194,24 @@ public final class VirtioNet implements VirtioDevice {
         }
     }
 
+    /**
+     * While quiesced (the VM is paused, or a snapshot is being written) no frame reaches guest
+     * memory: they wait in the backlog, and go in when the VM goes on.
+     */
+    public synchronized void quiesce(boolean on) {
+        quiesced = on;
+        if (!on) {
+            try {
+                flushBacklog();
+            } catch (QueueException e) {
+                signals.failed(e.getMessage());
+            }
+        }
+    }
+
     /** Puts waiting frames into posted receive buffers, as many as there are. */
     private void flushBacklog() throws QueueException {
-        if (rx == null || !rx.isReady() || memory == null) {
+        if (quiesced || rx == null || !rx.isReady() || memory == null) {
             return;
         }
         boolean any = false;
