@@ -112,7 +112,7 @@ Feature: Hot-pluggable NICs
     And altovirt exits with status 0
     When altovirt is run with "-m 256 -accel emu -kernel {guest} -incoming file:{tmp}/template"
     Then altovirt exits with status 1
-    And stderr is one line containing "NIC slot 0x0 (eth0): the snapshot has tap {tap} with MAC 52:54:00:12:34:56 there, this VM no NIC"
+    And stderr is one line containing "NIC slot 0x0 (eth0): the snapshot has tap {tap} with MAC 52:54:00:12:34:56 there, this VM none like it"
     Given a VM restored on emu from "template" with "-m 256 -netdev tap,id=n0,ifname={tap} -device virtio-net-device,netdev=n0,id=nic0"
     When the guest runs "net ping eth0 {guest_ip} {host_ip}"
     Then the guest prints "net: 40 bytes from {host_ip}: icmp_seq=1 ttl=64"

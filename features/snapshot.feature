@@ -61,6 +61,49 @@ Feature: VM memory snapshots
       | accel |
       | kvm   |
 
+  Scenario: A disk hot-plugged before the snapshot is given on the restoring command line and goes back to its slot
+    Given a disk image "hot.img" of 2 MiB filled with random bytes
+    And a VM booted on emu with "-m 256"
+    When the guest runs "info"
+    And a client connects
+    And the client sends:
+      """
+      {"execute": "blockdev-add", "arguments": {"node-name": "hot", "file": {"driver": "file", "filename": "{tmp}/hot.img"}}}
+      {"execute": "device_add", "arguments": {"id": "hot", "driver": "virtio-blk-mmio", "addr": "0x2"}}
+      """
+    Then the client receives:
+      """
+      {"return": {}}
+      {"return": {}}
+      """
+    When the guest runs "blk read vdc 0 4"
+    Then the guest prints the checksum of sectors 0 to 4 of "hot.img"
+    When the client sends:
+      """
+      {"execute": "migrate", "arguments": {"uri": "file:{tmp}/template"}}
+      """
+    Then the client receives:
+      """
+      {"event": "STOP", "data": {}, "timestamp": "*"}
+      {"return": {}}
+      """
+    And query-migrate reaches "completed"
+    When the client sends:
+      """
+      {"execute": "quit"}
+      """
+    Then the client receives:
+      """
+      {"return": {}}
+      {"event": "SHUTDOWN", "data": {"guest": false, "reason": "host-qmp-quit"}, "timestamp": "*"}
+      """
+    And altovirt exits with status 0
+    Given a VM restored on emu from "template" with "-m 256 -drive file={tmp}/hot.img,id=hot -device virtio-blk-device,drive=hot,id=hot"
+    When the guest runs "blk read vdc 10 20"
+    Then the guest prints the checksum of sectors 10 to 20 of "hot.img"
+    When the guest runs "blk size vda"
+    Then the guest prints "vda capacity=0 sectors"
+
   Scenario: A snapshot that does not fit the VM is refused, naming the difference
     Given a VM booted on emu with "-m 256 -drive file={tmp}/disk0.img,id=rootfs -device virtio-blk-device,drive=rootfs"
     When the guest runs "info"

@@ -111,7 +111,9 @@ final class Board implements AutoCloseable {
         diskSlots = new DiskSlots(disks);
         for (int i = 0; i < wanted.size(); i++) {
             DriveConfig drive = config.drive(wanted.get(i).drive()).orElseThrow();
-            diskSlots.pluggedAtBoot(i, wanted.get(i).id(), drive.id(), drive.file(), drive.readOnly());
+            DeviceConfig.VirtioBlk device = wanted.get(i);
+            String serial = device.serial() != null ? device.serial() : drive.serial() != null ? drive.serial() : drive.id();
+            diskSlots.pluggedAtBoot(i, device.id(), drive.id(), drive.file(), drive.readOnly(), serial);
         }
     }
 
@@ -158,24 +160,27 @@ final class Board implements AutoCloseable {
         if (!ds.isArray() || ds.size() != mine.size()) {
             throw new StateException(where + ": the snapshot has " + ds.size() + " disk slots, this VM " + mine.size());
         }
-        for (int i = 0; i < mine.size(); i++) {
-            JsonNode saved = ds.get(i);
-            DiskSlots.Slot now = mine.get(i);
-            String slot = String.format("disk slot 0x%x (%s)", i, DiskSlots.diskName(i));
-            if (saved.isNull() && now == null) {
+        // The same images, each where the snapshot had it: restoreState moves them into place.
+        List<DiskSlots.Slot> wantedDisks = savedDisks(ds);
+        for (int i = 0; i < wantedDisks.size(); i++) {
+            DiskSlots.Slot w = wantedDisks.get(i);
+            if (w == null) {
                 continue;
             }
-            if (saved.isNull()) {
-                throw new StateException(slot + ": empty in the snapshot, but this VM has " + now.image() + " there");
-            }
-            String image = State.text(saved, "image", slot);
+            String slot = String.format("disk slot 0x%x (%s)", i, DiskSlots.diskName(i));
+            DiskSlots.Slot now = mine.stream().filter(d -> d != null && d.image().equals(w.image())).findFirst().orElse(null);
             if (now == null) {
-                throw new StateException(slot + ": the snapshot has " + image + " there; give it on the command line "
-                        + "(-drive file=" + image + ",id=... -device virtio-blk-device,drive=...)");
+                throw new StateException(slot + ": the snapshot has " + w.image() + " there; give it on the command line "
+                        + "(-drive file=" + w.image() + ",id=... -device virtio-blk-device,drive=...)");
             }
-            if (!now.image().toString().equals(image) || now.readOnly() != State.bool(saved, "read_only", slot)) {
-                throw new StateException(slot + ": the snapshot has " + image + (State.bool(saved, "read_only", slot)
-                        ? " (read-only)" : "") + " there, this VM " + now.image() + (now.readOnly() ? " (read-only)" : ""));
+            if (now.readOnly() != w.readOnly()) {
+                throw new StateException(slot + ": the snapshot has " + w.image() + (w.readOnly() ? " read-only" : " writable")
+                        + ", this VM has it " + (now.readOnly() ? "read-only" : "writable"));
+            }
+        }
+        for (DiskSlots.Slot now : mine) {
+            if (now != null && wantedDisks.stream().noneMatch(w -> w != null && w.image().equals(now.image()))) {
+                throw new StateException("this VM has the disk " + now.image() + ", which the snapshot's VM did not have");
             }
         }
         JsonNode ns = State.field(in, "nics", where);
@@ -183,13 +188,18 @@ final class Board implements AutoCloseable {
         if (!ns.isArray() || ns.size() != nics.size()) {
             throw new StateException(where + ": the snapshot has " + ns.size() + " NIC slots, this VM " + nics.size());
         }
-        for (int i = 0; i < nics.size(); i++) {
-            String slot = String.format("NIC slot 0x%x (eth%d)", i, i);
-            NicSlots.Nic saved = ns.get(i).isNull() ? null
-                    : new NicSlots.Nic(State.text(ns.get(i), "ifname", slot), State.text(ns.get(i), "mac", slot));
-            if (!java.util.Objects.equals(saved, nics.get(i))) {
-                throw new StateException(slot + ": the snapshot has " + describe(saved) + " there, this VM "
-                        + describe(nics.get(i)) + " (-netdev tap,id=...,ifname=... -device virtio-net-device,netdev=...,mac=...)");
+        List<NicSlots.Nic> wantedNics = savedNics(ns);
+        for (int i = 0; i < wantedNics.size(); i++) {
+            NicSlots.Nic w = wantedNics.get(i);
+            if (w != null && !nics.contains(w)) {
+                throw new StateException(String.format("NIC slot 0x%x (eth%d): the snapshot has %s there, this VM none like it "
+                        + "(-netdev tap,id=...,ifname=%s -device virtio-net-device,netdev=...,mac=%s)", i, i, describe(w),
+                        w.ifname(), w.mac()));
+            }
+        }
+        for (NicSlots.Nic now : nics) {
+            if (now != null && !wantedNics.contains(now)) {
+                throw new StateException("this VM has a NIC on " + describe(now) + ", which the snapshot's VM did not have");
             }
         }
         JsonNode ts = State.field(in, "transports", where);
@@ -199,6 +209,26 @@ final class Board implements AutoCloseable {
         }
     }
 
+    private static List<DiskSlots.Slot> savedDisks(JsonNode ds) throws StateException {
+        List<DiskSlots.Slot> out = new ArrayList<>();
+        for (int i = 0; i < ds.size(); i++) {
+            JsonNode d = ds.get(i);
+            String slot = String.format("disk slot 0x%x", i);
+            out.add(d.isNull() ? null : new DiskSlots.Slot(java.nio.file.Path.of(State.text(d, "image", slot)),
+                    State.bool(d, "read_only", slot)));
+        }
+        return out;
+    }
+
+    private static List<NicSlots.Nic> savedNics(JsonNode ns) throws StateException {
+        List<NicSlots.Nic> out = new ArrayList<>();
+        for (int i = 0; i < ns.size(); i++) {
+            String slot = String.format("NIC slot 0x%x", i);
+            out.add(ns.get(i).isNull() ? null : new NicSlots.Nic(State.text(ns.get(i), "ifname", slot), State.text(ns.get(i), "mac", slot)));
+        }
+        return out;
+    }
+
     private static String describe(NicSlots.Nic nic) {
         return nic == null ? "no NIC" : "tap " + nic.ifname() + " with MAC " + nic.mac();
     }
@@ -206,6 +236,8 @@ final class Board implements AutoCloseable {
     /** Loads the devices' state from a snapshot that {@link #checkState} accepted. */
     void restoreState(JsonNode in) throws StateException {
         String where = "devices";
+        diskSlots.arrange(savedDisks(State.field(in, "disks", where)));
+        nicSlots.arrange(savedNics(State.field(in, "nics", where)));
         JsonNode ts = State.field(in, "transports", where);
         uart.restoreState(State.field(in, "serial", where));
         i8042.restoreState(State.field(in, "i8042", where));

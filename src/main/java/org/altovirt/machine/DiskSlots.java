@@ -44,7 +44,7 @@ final class DiskSlots implements AutoCloseable {
     private record Pending(BlockBackend backend, Path realPath, boolean readOnly) {}
 
     /** What is in a slot. */
-    private record Plugged(String id, String node, Path realPath, boolean readOnly) {}
+    private record Plugged(String id, String node, Path realPath, boolean readOnly, String serial) {}
 
     /** A slot's image as a snapshot records it. */
     record Slot(Path image, boolean readOnly) {}
@@ -72,8 +72,8 @@ final class DiskSlots implements AutoCloseable {
     }
 
     /** Records a disk the command line put in {@code slot}. */
-    synchronized void pluggedAtBoot(int slot, String id, String node, Path file, boolean readOnly) {
-        plugged.set(slot, new Plugged(id, node, realPath(file), readOnly));
+    synchronized void pluggedAtBoot(int slot, String id, String node, Path file, boolean readOnly, String serial) {
+        plugged.set(slot, new Plugged(id, node, realPath(file), readOnly, serial));
     }
 
     int count() {
@@ -114,8 +114,9 @@ final class DiskSlots implements AutoCloseable {
                     + (nodeInSlot(node) >= 0 ? " (that one is plugged in already)" : ""));
         }
         pending.remove(node);
-        slots.get(at).attach(p.backend(), serial != null ? serial : node);
-        plugged.set(at, new Plugged(id, node, p.realPath(), p.readOnly()));
+        String diskId = serial != null ? serial : node;
+        slots.get(at).attach(p.backend(), diskId);
+        plugged.set(at, new Plugged(id, node, p.realPath(), p.readOnly(), diskId));
         return at;
     }
 
@@ -133,6 +134,33 @@ final class DiskSlots implements AutoCloseable {
         plugged.set(at, null);
         slots.get(at).detach();
         return true;
+    }
+
+    /**
+     * Moves the disks so that slot i holds {@code wanted.get(i)} (null: empty), as a snapshot
+     * had them: the command line gives a restored VM's disks, the snapshot their slots. The
+     * images must be those plugged in (checked by the caller); no guest has run yet.
+     */
+    synchronized void arrange(List<Slot> wanted) {
+        int n = plugged.size();
+        Plugged[] entries = new Plugged[n];
+        org.altovirt.devices.virtio.block.BlockBackend[] backends = new org.altovirt.devices.virtio.block.BlockBackend[n];
+        for (int i = 0; i < n; i++) {
+            entries[i] = plugged.get(i);
+            backends[i] = entries[i] == null ? null : slots.get(i).take();
+            plugged.set(i, null);
+        }
+        for (int to = 0; to < n; to++) {
+            Slot w = wanted.get(to);
+            for (int from = 0; w != null && from < n; from++) {
+                if (entries[from] != null && entries[from].realPath().equals(w.image())) {
+                    slots.get(to).attach(backends[from], entries[from].serial());
+                    plugged.set(to, entries[from]);
+                    entries[from] = null;
+                    break;
+                }
+            }
+        }
     }
 
     /** vda, vdb...: what the slot is to a guest that numbers every disk slot. */

@@ -18,6 +18,31 @@ final class NicSlots implements AutoCloseable {
     /** What is connected to a slot. */
     private record Plugged(String id, String netdev, String ifname) {}
 
+    /** Like {@link DiskSlots#arrange}: each card to the slot where the snapshot had its tap. */
+    synchronized void arrange(List<Nic> wanted) {
+        int n = plugged.size();
+        Plugged[] entries = new Plugged[n];
+        String[] macs = new String[n];
+        Tap[] taps = new Tap[n];
+        for (int i = 0; i < n; i++) {
+            entries[i] = plugged.get(i);
+            macs[i] = slots.get(i).macText();
+            taps[i] = entries[i] == null ? null : slots.get(i).take();
+            plugged.set(i, null);
+        }
+        for (int to = 0; to < n; to++) {
+            Nic w = wanted.get(to);
+            for (int from = 0; w != null && from < n; from++) {
+                if (entries[from] != null && entries[from].ifname().equals(w.ifname())) {
+                    slots.get(to).attach(taps[from], VirtioNet.parseMac(macs[from]));
+                    plugged.set(to, entries[from]);
+                    entries[from] = null;
+                    break;
+                }
+            }
+        }
+    }
+
     private final List<VirtioNet> slots;
     private final SlotTable<Plugged> plugged;
     private final Map<String, Tap> netdevs = new LinkedHashMap<>();

@@ -46,6 +46,7 @@ final class KvmAbi {
     static final long KVM_GET_LAPIC = 0x8400AE8EL;
     static final long KVM_SET_LAPIC = 0x4400AE8FL;
     static final long KVM_SET_CPUID2 = 0x4008AE90L;
+    static final long KVM_GET_CPUID2 = 0xC008AE91L;
     static final long KVM_GET_MP_STATE = 0x8004AE98L;
     static final long KVM_SET_MP_STATE = 0x4004AE99L;
     static final long KVM_GET_XSAVE = 0x9000AEA4L;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jnr.ffi.Pointer;
 import org.altovirt.accel.kvm.KvmStructs.ClockData;
+import org.altovirt.accel.kvm.KvmStructs.Cpuid2;
 import org.altovirt.accel.kvm.KvmStructs.Fpu;
 import org.altovirt.accel.kvm.KvmStructs.Irqchip;
 import org.altovirt.accel.kvm.KvmStructs.LapicState;
@@ -72,6 +73,7 @@ final class KvmState {
             }
             out.put(p.key(), State.base64(bytes(buf, p.size())));
         }
+        out.put("cpuid", State.base64(cpuid(fd, index)));
         ObjectNode msrs = out.putObject("msrs");
         Pointer buf = msrBuffer(1);
         java.util.List<Long> wanted = new java.util.ArrayList<>();
@@ -98,6 +100,12 @@ final class KvmState {
                 continue;
             }
             parts[i] = State.blob(in, VCPU[i].key(), VCPU[i].size(), where);
+        }
+        byte[] savedCpuid = State.blob(in, "cpuid", -1, where);
+        byte[] hostCpuid = cpuid(fd, index);
+        if (!java.util.Arrays.equals(savedCpuid, hostCpuid)) {
+            throw new StateException(where + ": this host's CPU is not the snapshot's (" + firstDifference(savedCpuid, hostCpuid)
+                    + "); a guest restored on another CPU model may use what this one lacks");
         }
         JsonNode msrs = State.field(in, "msrs", where);
         if (!msrs.isObject()) {
@@ -142,6 +150,36 @@ final class KvmState {
         if (set != msrs.size()) {
             throw new StateException(String.format("%s: this host's KVM refused the saved MSR 0x%x", where, msrs.get(set)[0]));
         }
+    }
+
+    private static final int CPUID_MAX = 256;
+
+    /** The vCPU's CPUID table (the entries of KVM_GET_CPUID2, in KVM's order). */
+    private static byte[] cpuid(int fd, int index) throws KvmException {
+        Pointer p = Native.allocate(Cpuid2.HEADER_SIZE + CPUID_MAX * Cpuid2.ENTRY_SIZE);
+        p.putInt(Cpuid2.NENT, CPUID_MAX);
+        KvmIoctl.call(fd, KVM_GET_CPUID2, p, "KVM_GET_CPUID2 on vCPU " + index);
+        int n = p.getInt(Cpuid2.NENT);
+        byte[] b = new byte[n * Cpuid2.ENTRY_SIZE];
+        p.get(Cpuid2.ENTRIES, b, 0, b.length);
+        return b;
+    }
+
+    /** Which CPUID leaf two tables first differ in, in words. */
+    private static String firstDifference(byte[] a, byte[] b) {
+        java.nio.ByteBuffer x = java.nio.ByteBuffer.wrap(a).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer y = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int n = Math.min(a.length, b.length) / Cpuid2.ENTRY_SIZE;
+        for (int i = 0; i < n; i++) {
+            int at = i * Cpuid2.ENTRY_SIZE;
+            for (int off = 0; off < Cpuid2.ENTRY_SIZE; off += 4) {
+                if (x.getInt(at + off) != y.getInt(at + off)) {
+                    return String.format("CPUID leaf 0x%x index %d differs", x.getInt(at + Cpuid2.ENTRY_FUNCTION),
+                            x.getInt(at + Cpuid2.ENTRY_INDEX));
+                }
+            }
+        }
+        return String.format("%d CPUID leaves in the snapshot, %d here", a.length / Cpuid2.ENTRY_SIZE, b.length / Cpuid2.ENTRY_SIZE);
     }
 
     private static Pointer msrBuffer(int n) {

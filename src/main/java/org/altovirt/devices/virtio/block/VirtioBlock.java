@@ -95,6 +95,21 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
         }
     }
 
+    /** Empties the slot like {@link #detach} but hands the backend over, open (null when empty). */
+    public BlockBackend take() {
+        Disk[] old = {null};
+        signals.changeConfig(() -> {
+            old[0] = disk;
+            disk = null;
+        });
+        if (old[0] == null) {
+            return null;
+        }
+        synchronized (io) { // no request in flight uses it any more
+            return old[0].backend();
+        }
+    }
+
     /** Empties the slot (capacity 0, the driver is told) and closes the backend; false when empty already. */
     public boolean detach() {
         Disk[] old = {null};

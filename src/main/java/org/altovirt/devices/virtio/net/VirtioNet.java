@@ -126,9 +126,19 @@ public final class VirtioNet implements VirtioDevice {
 
     /** Takes the backend away (link down) and closes it; false when there was none. */
     public boolean detach() {
-        Tap old = tap;
+        Tap old = take();
         if (old == null) {
             return false;
+        }
+        old.close();
+        return true;
+    }
+
+    /** Takes the backend away (link down) and hands it over, open; null when there was none. */
+    public Tap take() {
+        Tap old = tap;
+        if (old == null) {
+            return null;
         }
         signals.changeConfig(() -> tap = null);
         Thread t;
@@ -150,8 +160,7 @@ public final class VirtioNet implements VirtioDevice {
                 Thread.currentThread().interrupt();
             }
         }
-        old.close();
-        return true;
+        return old;
     }
 
     /** Frames from the tap into the guest, until the backend changes. */
