@@ -116,3 +116,18 @@ Feature: Hot-pluggable NICs
     Given a VM restored on emu from "template" with "-m 256 -netdev tap,id=n0,ifname={tap} -device virtio-net-device,netdev=n0,id=nic0"
     When the guest runs "net ping eth0 {guest_ip} {host_ip}"
     Then the guest prints "net: 40 bytes from {host_ip}: icmp_seq=1 ttl=64"
+
+  Scenario: The -config file's net and balloon sections give a NIC and a balloon
+    Given a config file "vm.json" containing:
+      """
+      {"machine-config": {"vcpu_count": 1, "mem_size": 268435456},
+       "net": [{"iface_id": "net0", "host_dev_name": "{tap}", "mac": "52:54:00:00:00:09"}],
+       "balloon": {"deflate_on_oom": true}}
+      """
+    And a VM booted on emu with "-config {tmp}/vm.json"
+    When the guest runs "net status eth0"
+    Then the guest prints "eth0 mac=52:54:00:00:00:09 link=up"
+    When the guest runs "net ping eth0 {guest_ip} {host_ip}"
+    Then the guest prints "net: 40 bytes from {host_ip}: icmp_seq=1 ttl=64"
+    When the guest runs "devices"
+    Then the guest prints "type=balloon"
