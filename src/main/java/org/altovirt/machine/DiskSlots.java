@@ -127,13 +127,8 @@ final class DiskSlots implements AutoCloseable {
 
     /** {@code device_del}: empties the slot of device {@code id}; false when no disk has that id. */
     synchronized boolean unplug(String id) {
-        int at = plugged.slotOf(id);
-        if (at < 0) {
-            return false;
-        }
-        plugged.set(at, null);
-        slots.get(at).detach();
-        return true;
+        int at = plugged.remove(id);
+        return at >= 0 && slots.get(at).detach();
     }
 
     /**

@@ -109,13 +109,8 @@ final class NicSlots implements AutoCloseable {
 
     /** {@code device_del}: disconnects the card {@code id} and closes its tap; false when no card has that id. */
     synchronized boolean unplug(String id) {
-        int at = plugged.slotOf(id);
-        if (at < 0) {
-            return false;
-        }
-        plugged.set(at, null);
-        slots.get(at).detach();
-        return true;
+        int at = plugged.remove(id);
+        return at >= 0 && slots.get(at).detach();
     }
 
     /** A connected card as a snapshot records it. */

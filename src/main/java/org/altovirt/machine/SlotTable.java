@@ -56,6 +56,15 @@ final class SlotTable<P> {
         return -1;
     }
 
+    /** Empties the slot of device {@code id}; the slot, or -1 when no device has that id. */
+    int remove(String id) {
+        int at = slotOf(id);
+        if (at >= 0) {
+            entries[at] = null;
+        }
+        return at;
+    }
+
     int slotOf(String id) {
         return find(p -> idOf.apply(p).equals(id));
     }

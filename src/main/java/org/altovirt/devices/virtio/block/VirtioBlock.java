@@ -112,17 +112,11 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
 
     /** Empties the slot (capacity 0, the driver is told) and closes the backend; false when empty already. */
     public boolean detach() {
-        Disk[] old = {null};
-        signals.changeConfig(() -> {
-            old[0] = disk;
-            disk = null;
-        });
-        if (old[0] == null) {
+        BlockBackend old = take();
+        if (old == null) {
             return false;
         }
-        synchronized (io) { // a request in flight still uses it
-            old[0].backend().close();
-        }
+        old.close();
         return true;
     }
 
