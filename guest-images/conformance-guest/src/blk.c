@@ -184,6 +184,17 @@ static void blk_size(int argc, char **argv)
             sectors * SECTOR_SIZE, sectors / 2048);
 }
 
+/* One read of `sectors` from sector 0 (the `irq blk` test's request); true when it worked. */
+bool blk_read_once(const char *name, uint32_t *irq)
+{
+    const struct virtio_transport *t = blk_lookup(name);
+    struct virtio_dev *d = blk_open(name);
+    if (!t || !d)
+        return false;
+    *irq = t->irq;
+    return blk_request(d, name, VIRTIO_BLK_T_IN, 0, data, SECTOR_SIZE, true);
+}
+
 static void blk_read(int argc, char **argv)
 {
     uint64_t v[2];

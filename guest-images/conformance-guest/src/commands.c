@@ -116,6 +116,7 @@ static const struct command commands[] = {
     { "devices",  "devices",             "virtio-mmio transports and their devices", cmd_devices },
     { "blk",      "blk size|read|write|flush|id|dump|reset vdX ...", "virtio-blk requests", cmd_blk },
     { "net",      "net status|ping ethN ...", "NIC link and MAC; ping the host end of its tap", cmd_net },
+    { "irq",      "irq timer N | irq blk vdX", "take interrupts: N LAPIC timer ticks, or a disk's through the IOAPIC", cmd_irq },
     { "balloon",  "balloon",             "follow the balloon's target now and show it", cmd_balloon },
     { "mem",      "mem fill MIB",        "write MIB MiB of RAM below the balloon's pages", cmd_mem },
     { "ticks",    "ticks",               "input-poll iterations so far (advance only while running)", cmd_ticks },

@@ -8,7 +8,9 @@
 #ifndef COMMANDS_H
 #define COMMANDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct command {
     const char *name;
@@ -29,6 +31,9 @@ int blk_name_of(int transport_index, char name[4]);  /* blk.c: "vda"... */
 void cmd_balloon(int argc, char **argv);             /* balloon.c */
 void cmd_mem(int argc, char **argv);                 /* balloon.c */
 void cmd_net(int argc, char **argv);                 /* net.c */
+void cmd_irq(int argc, char **argv);                 /* irq.c */
+bool blk_read_once(const char *name, uint32_t *irq); /* blk.c: one request, for irq.c */
+void idt_set(int vector, uint64_t handler);          /* main.c */
 void balloon_init(void);                             /* balloon.c: starts the driver */
 void balloon_poll(void);                             /* balloon.c: follows the target */
 

@@ -168,6 +168,23 @@ exc_common:
 5:      hlt
         jmp     5b
 
+/* ------------------------------------------------------------------ */
+/* Interrupt stubs (irq.c): count the vector, EOI to the local APIC.   */
+/* ------------------------------------------------------------------ */
+        .macro  IRQ vec
+        .balign 16
+        .globl  irq_\vec
+irq_\vec:
+        pushq   %rax
+        lock incq irq_counts + 8 * \vec
+        movabsq $0xfee000b0, %rax       /* LAPIC EOI */
+        movl    $0, (%rax)
+        popq    %rax
+        iretq
+        .endm
+
+        IRQ 64; IRQ 65
+
         .section .rodata
         .balign 8
         .globl  exception_stubs

@@ -46,23 +46,30 @@ struct idt_gate {
     uint32_t reserved;
 } __attribute__((packed));
 
-static struct idt_gate idt[32] __attribute__((aligned(16)));
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+
+/* An interrupt gate for `vector` (the exceptions' are set at boot). */
+void idt_set(int vector, uint64_t handler)
+{
+    uint16_t cs;
+    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+    idt[vector] = (struct idt_gate){
+        .offset_low = (uint16_t)handler,
+        .selector = cs,
+        .type_attr = 0x8E,
+        .offset_mid = (uint16_t)(handler >> 16),
+        .offset_high = (uint32_t)(handler >> 32),
+    };
+}
 
 /* Exceptions print a report instead of triple-faulting silently. */
 void install_idt(void)
 {
     uint16_t cs;
     __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    for (int i = 0; i < 32; i++) {
-        uint64_t handler = exception_stubs[i];
-        idt[i] = (struct idt_gate){
-            .offset_low = (uint16_t)handler,
-            .selector = cs,
-            .type_attr = 0x8E,               /* present, DPL 0, interrupt gate */
-            .offset_mid = (uint16_t)(handler >> 16),
-            .offset_high = (uint32_t)(handler >> 32),
-        };
-    }
+    (void)cs;
+    for (int i = 0; i < 32; i++)
+        idt_set(i, exception_stubs[i]);     /* present, DPL 0, interrupt gate */
     struct { uint16_t limit; uint64_t base; } __attribute__((packed)) desc = {
         sizeof(idt) - 1, (uint64_t)(uintptr_t)idt
     };

@@ -352,6 +352,18 @@ final class BlockCompiler {
                 mv.visitVarInsn(Opcodes.ALOAD, X);
                 mv.visitFieldInsn(Opcodes.GETFIELD, EXECUTOR, "kicked", "Z");
                 mv.visitJumpInsn(Opcodes.IFNE, leave);
+                Label stay = new Label();
+                mv.visitVarInsn(Opcodes.ALOAD, X);
+                mv.visitFieldInsn(Opcodes.GETFIELD, EXECUTOR, "irqPending", "Z"); // an interrupt may be due...
+                mv.visitJumpInsn(Opcodes.IFEQ, stay);
+                mv.visitVarInsn(Opcodes.ALOAD, S);
+                mv.visitFieldInsn(Opcodes.GETFIELD, STATE, "rflags", "J"); // ...and the CPU may take it
+                pushLong(CpuState.IF);
+                mv.visitInsn(Opcodes.LAND);
+                mv.visitInsn(Opcodes.LCONST_0);
+                mv.visitInsn(Opcodes.LCMP);
+                mv.visitJumpInsn(Opcodes.IFNE, leave);
+                mv.visitLabel(stay);
                 // Now and then back to the run loop, which keeps the instruction count others read.
                 mv.visitVarInsn(Opcodes.LLOAD, COUNT);
                 pushLong(REGION_BUDGET);

@@ -43,6 +43,7 @@ public final class EmuVcpu implements VcpuBackend {
     private final Executor x;
     private final Translator translator;
     private final Object wake = new Object();
+    private final LocalApic apic;
     private volatile boolean halted;
     /** Why the machine stopped, once it has: the CPU stays in shutdown (halted) afterwards. */
     private String stopped;
@@ -93,10 +94,14 @@ public final class EmuVcpu implements VcpuBackend {
     EmuVcpu(GuestMemory memory, Bus pio, Bus mmio, BootCpuState boot, int index, int jitThreshold) {
         this.index = index;
         GuestFault fault = new GuestFault();
-        this.mmu = new Mmu(s, new PhysicalMemory(memory, mmio), fault);
+        PhysicalMemory phys = new PhysicalMemory(memory, mmio);
+        this.apic = new LocalApic(index, this::interruptArrived);
+        phys.attach(apic);
+        this.mmu = new Mmu(s, phys, fault);
         this.code = new CodeCache(mmu);
         mmu.attach(code);
         this.x = new Executor(s, mmu, code, fault, pio, index, jitThreshold);
+        x.apic = apic;
         this.translator = new Translator(mmu, code);
         apply(boot);
     }
@@ -144,6 +149,9 @@ public final class EmuVcpu implements VcpuBackend {
                     x.kicked = false;
                     return new VcpuExit.Kicked();
                 }
+                if (stopped == null && s.halted && interruptDeliverable()) {
+                    s.halted = false; // an interrupt ends the HLT; the run loop delivers it
+                }
                 if (stopped != null || s.halted) {
                     halted = true;
                     waitForKick();
@@ -178,9 +186,14 @@ public final class EmuVcpu implements VcpuBackend {
         return new VcpuExit.GuestShutdown(HOST_ERROR);
     }
 
+    private boolean interruptDeliverable() {
+        return x.irqPending && (s.rflags & CpuState.IF) != 0 && apic.pending() >= 0;
+    }
+
+    /** Waits for a kick, or (while halted, not stopped) an interrupt the CPU can take. */
     private void waitForKick() {
         synchronized (wake) {
-            while (!x.kicked) {
+            while (!x.kicked && !(stopped == null && interruptDeliverable())) {
                 try {
                     wake.wait();
                 } catch (InterruptedException e) {
@@ -233,6 +246,7 @@ public final class EmuVcpu implements VcpuBackend {
             regs.put(SCALARS[i], State.hex(values[i]));
         }
         regs.put("tsc", State.hex(x.system().tsc()));
+        out.set("lapic", apic.saveState());
         return out;
     }
 
@@ -288,8 +302,23 @@ public final class EmuVcpu implements VcpuBackend {
         s.miscEnable = v[28];
         long tsc = State.hexLong(regs, "tsc", where);
         s.tscOffset += tsc - x.system().tsc(); // the guest's TSC goes on from where it was
+        if (in.has("lapic")) {
+            apic.restoreState(in.get("lapic"));
+        }
         code.clear(); // the memory under any decoded code was replaced
         x.flushTranslations();
+    }
+
+    LocalApic apic() {
+        return apic;
+    }
+
+    /** The APIC has an interrupt that may be deliverable: the run loop looks, a halted vCPU wakes. */
+    private void interruptArrived() {
+        x.irqPending = true;
+        synchronized (wake) {
+            wake.notifyAll();
+        }
     }
 
     /** Blocks compiled to JVM bytecode so far (tests, and the log). */

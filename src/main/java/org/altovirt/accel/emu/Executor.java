@@ -60,6 +60,16 @@ final class Executor {
 
     /** Set by {@link EmuVcpu#kick} from any thread; the loop checks it between blocks. */
     volatile boolean kicked;
+    /** Set when the local APIC may have an interrupt to deliver; the loop looks between blocks. */
+    volatile boolean irqPending;
+    /**
+     * Set by an STI that enabled interrupts: none is taken at the next block boundary, so at
+     * least the instruction after STI runs first (the architecture's interrupt shadow; a block
+     * boundary later than that only delays the interrupt).
+     */
+    boolean interruptShadow;
+    /** This vCPU's local APIC (null in tests that build an Executor without one). */
+    LocalApic apic;
 
     /**
      * Runs blocks from RIP until a kick, a HLT or a shutdown. Blocks seen to follow one another
@@ -72,6 +82,16 @@ final class Executor {
         long[] r = s.r;
         Block prev = null;
         while (!kicked) {
+            if (interruptShadow) {
+                interruptShadow = false;
+            } else if (irqPending && (s.rflags & CpuState.IF) != 0) {
+                if (takeInterrupt()) {
+                    prev = null;
+                    if (shutdown != null) {
+                        return;
+                    }
+                }
+            }
             long rip = s.rip;
             Block b = null;
             if (prev != null && prev.linkGeneration == code.generation) {
@@ -158,6 +178,23 @@ final class Executor {
             }
             prev = b;
         }
+    }
+
+    /**
+     * Delivers the highest-priority interrupt the APIC has, between instructions with IF set;
+     * false (and the hint cleared) when there is none it may deliver now.
+     */
+    private boolean takeInterrupt() {
+        int vector = apic == null ? -1 : apic.acknowledge();
+        if (vector < 0) {
+            irqPending = false;
+            return false;
+        }
+        s.halted = false;
+        if (!interrupts.raise(vector, false, 0, s.rip, s.rip, false)) {
+            shutdown = "guest-reset";
+        }
+        return true;
     }
 
     /** Compiles a hot block; a block the compiler fails on stays interpreted (and is reported once). */

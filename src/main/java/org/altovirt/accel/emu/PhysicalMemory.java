@@ -18,6 +18,8 @@ final class PhysicalMemory {
     private final long[] start;
     private final long[] size;
     private final Pointer[] views;
+    /** This vCPU's local APIC, which takes its page before the bus does; null where there is none. */
+    private LocalApic apic;
 
     PhysicalMemory(GuestMemory ram, Bus mmio) {
         this.ram = ram;
@@ -32,6 +34,10 @@ final class PhysicalMemory {
             size[i] = r.size();
             views[i] = Native.pointer(r.hostAddress(), r.size());
         }
+    }
+
+    void attach(LocalApic apic) {
+        this.apic = apic;
     }
 
     GuestMemory ram() {
@@ -78,6 +84,9 @@ final class PhysicalMemory {
 
     /** An access that is not wholly in RAM: the bus, byte by byte where it straddles RAM's edge. */
     private long readOutside(long pa, int size) {
+        if (apic != null && pa - LocalApic.BASE >= 0 && pa - LocalApic.BASE < LocalApic.SIZE) {
+            return apic.read(pa - LocalApic.BASE, size);
+        }
         if (region(pa, 1) < 0 && region(pa + size - 1, 1) < 0) {
             long v = mmio.read(pa, size);
             return size == 8 ? v : v & CpuState.mask(size);
@@ -90,6 +99,10 @@ final class PhysicalMemory {
     }
 
     private void writeOutside(long pa, int size, long v) {
+        if (apic != null && pa - LocalApic.BASE >= 0 && pa - LocalApic.BASE < LocalApic.SIZE) {
+            apic.write(pa - LocalApic.BASE, size, v);
+            return;
+        }
         if (region(pa, 1) < 0 && region(pa + size - 1, 1) < 0) {
             mmio.write(pa, size, size == 8 ? v : v & CpuState.mask(size));
             return;

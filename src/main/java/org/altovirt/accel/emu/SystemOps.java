@@ -357,6 +357,9 @@ final class SystemOps {
         if (s.cpl > (s.rflags & CpuState.IOPL) >>> 12) {
             throw gp(0);
         }
+        if (on && (s.rflags & CpuState.IF) == 0) {
+            x.interruptShadow = true; // STI: no interrupt before the next instruction (so "sti; hlt" sleeps safely)
+        }
         s.rflags = on ? s.rflags | CpuState.IF : s.rflags & ~CpuState.IF;
     }
 

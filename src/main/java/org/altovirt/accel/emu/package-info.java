@@ -24,15 +24,16 @@
  *       reserved-bit checks with the SDM's #PF error codes, a direct-mapped software TLB per access
  *       kind; device pages go to the MMIO bus. {@code PhysicalMemory} is RAM or the bus.</li>
  *   <li>{@code Interrupts} delivers through the 64-bit IDT (IST, TSS stack switch, #DF and triple
- *       fault rules). External interrupts, once an interrupt controller exists, are delivered the
- *       same way between blocks when RFLAGS.IF is set, and clear the halted state.</li>
+ *       fault rules). External interrupts come from each vCPU's {@code LocalApic} (its timer, and
+ *       what the {@code IoApic} sends from device lines) and are delivered the same way between
+ *       blocks when RFLAGS.IF is set (not at the boundary right after an STI: the interrupt
+ *       shadow), ending a HLT.</li>
  * </ul>
  *
  * <h2>Not emulated</h2>
  * x87, MMX, SSE/AVX (CPUID offers none; such opcodes raise #UD); legacy, real and compatibility
  * mode (loading a CS that is not 64-bit code stops the machine with {@code host-error}); SYSCALL/
- * SYSRET, SYSENTER; an interrupt controller, external interrupts and the APIC (no interrupt source
- * exists yet: HLT waits for a kick); TF single-step, debug-register breakpoints, alignment
+ * SYSRET, SYSENTER; the 8259 PICs, IPIs, x2APIC, NMIs and level-triggered interrupts; TF single-step, debug-register breakpoints, alignment
  * checks; the I/O permission bitmap (port I/O above IOPL raises #GP); atomicity of LOCKed
  * instructions between several emulated vCPUs (only the boot vCPU runs code); stores by devices
  * (DMA) into pages that hold decoded code are not noticed; a jump to a non-canonical address
