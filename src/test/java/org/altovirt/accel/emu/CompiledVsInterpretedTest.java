@@ -96,13 +96,7 @@ class CompiledVsInterpretedTest {
 
     private Outcome run(TestMachine m, byte[] code, long seed, int threshold) {
         m.mem.zero(0, 0x10000);
-        m.mem.writeLong(TestMachine.GDT + 0x10, 0x00AF9B000000FFFFL);
-        m.mem.writeLong(TestMachine.GDT + 0x18, 0x00CF93000000FFFFL);
-        m.mem.writeLong(TestMachine.PML4, TestMachine.PDPT | 3);
-        m.mem.writeLong(TestMachine.PDPT, TestMachine.PD | 3);
-        for (int i = 0; i < 512; i++) {
-            m.mem.writeLong(TestMachine.PD + i * 8L, ((long) i << 21) | 0x83);
-        }
+        m.writeBootTables();
         m.recordingHandlers();
         m.load(CODE, code);
         Random d = new Random(seed * 31 + 7);

@@ -38,7 +38,7 @@ class RandomCodeTest {
             for (int p = 0; p < PROGRAMS; p++) {
                 // fresh tables, IDT and handlers: the previous program may have scribbled on them
                 m.mem.zero(0, 0x10000);
-                writeBootTables(m);
+                m.writeBootTables();
                 m.recordingHandlers();
                 byte[] code = new byte[256];
                 for (int i = 0; i < code.length; i++) {
@@ -77,15 +77,5 @@ class RandomCodeTest {
         System.out.printf("RandomCodeTest seed %d: %d halted, %d triple faults, %d still running when kicked%n",
                 seed, halted, shutdown, kicked);
         assertThat(halted + shutdown + kicked).isEqualTo(PROGRAMS);
-    }
-
-    private static void writeBootTables(TestMachine m) {
-        m.mem.writeLong(TestMachine.GDT + 0x10, 0x00AF9B000000FFFFL);
-        m.mem.writeLong(TestMachine.GDT + 0x18, 0x00CF93000000FFFFL);
-        m.mem.writeLong(TestMachine.PML4, TestMachine.PDPT | 3);
-        m.mem.writeLong(TestMachine.PDPT, TestMachine.PD | 3);
-        for (int i = 0; i < 512; i++) {
-            m.mem.writeLong(TestMachine.PD + i * 8L, ((long) i << 21) | 0x83);
-        }
     }
 }

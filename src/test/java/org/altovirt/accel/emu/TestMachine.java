@@ -29,6 +29,11 @@ final class TestMachine implements AutoCloseable {
         } catch (NativeException e) {
             throw new IllegalStateException(e);
         }
+        writeBootTables();
+    }
+
+    /** (Re)writes the GDT and the page tables, which a test's guest may have scribbled on. */
+    void writeBootTables() {
         mem.writeLong(GDT, 0);
         mem.writeLong(GDT + 8, 0);
         mem.writeLong(GDT + 0x10, 0x00AF9B000000FFFFL);
