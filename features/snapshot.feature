@@ -204,3 +204,68 @@ Feature: VM memory snapshots
     When altovirt is run with "-m 256 -accel kvm -kernel {guest} -incoming file:{tmp}/template"
     Then altovirt exits with status 1
     And stderr is one line containing "the snapshot was taken on -accel emu; restore it with -accel emu (this VM runs on kvm)"
+
+  Scenario: A restored guest is snapshotted again into the same directory and restored again
+    Given a VM booted on emu with "-m 256"
+    When the guest runs "compute 1000"
+    And a client connects
+    And the client sends:
+      """
+      {"execute": "migrate", "arguments": {"uri": "file:{tmp}/template"}}
+      """
+    Then the client receives:
+      """
+      {"event": "STOP", "data": {}, "timestamp": "*"}
+      {"return": {}}
+      """
+    And query-migrate reaches "completed"
+    When the client sends:
+      """
+      {"execute": "quit"}
+      """
+    Then the client receives:
+      """
+      {"return": {}}
+      {"event": "SHUTDOWN", "data": {"guest": false, "reason": "host-qmp-quit"}, "timestamp": "*"}
+      """
+    And altovirt exits with status 0
+    Given a VM restored on emu from "template" with "-m 256"
+    When the guest runs "compute 2000"
+    Then the guest prints the checksum of compute 2000
+    When the guest runs "ticks"
+    Then the guest prints a tick count
+    When a client connects
+    And the client sends:
+      """
+      {"execute": "migrate", "arguments": {"uri": "file:{tmp}/template"}}
+      """
+    Then the client receives:
+      """
+      {"event": "STOP", "data": {}, "timestamp": "*"}
+      {"return": {}}
+      """
+    And query-migrate reaches "completed"
+    When the client sends:
+      """
+      {"execute": "cont"}
+      """
+    Then the client receives:
+      """
+      {"event": "RESUME", "data": {}, "timestamp": "*"}
+      {"return": {}}
+      """
+    When the guest runs "compute 3000"
+    Then the guest prints the checksum of compute 3000
+    When the client sends:
+      """
+      {"execute": "quit"}
+      """
+    Then the client receives:
+      """
+      {"return": {}}
+      {"event": "SHUTDOWN", "data": {"guest": false, "reason": "host-qmp-quit"}, "timestamp": "*"}
+      """
+    And altovirt exits with status 0
+    Given a VM restored on emu from "template" with "-m 256"
+    When the guest runs "ticks"
+    Then the guest prints a tick count larger than before

@@ -228,8 +228,24 @@ final class Snapshot {
         return state;
     }
 
-    /** The RAM from the file: zero stretches stay unbacked (the loader's writes are dropped first). */
+    /**
+     * The RAM from the file: mapped copy-on-write over the RAM (pages come in as the guest
+     * touches them: a restored guest starts without reading its RAM first), or, where that
+     * mapping fails, copied.
+     */
     private static void readMemory(Path file, GuestMemory memory) throws StateException {
+        try {
+            memory.mapPrivate(file);
+            return;
+        } catch (org.altovirt.sys.NativeException e) {
+            org.slf4j.LoggerFactory.getLogger(Snapshot.class).warn("{}: mapping it failed ({}); copying it instead",
+                    file, e.getMessage());
+        }
+        copyMemory(file, memory);
+    }
+
+    /** The RAM copied from the file: zero stretches stay unbacked (the loader's writes are dropped first). */
+    private static void copyMemory(Path file, GuestMemory memory) throws StateException {
         byte[] buf = new byte[CHUNK];
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             long at = 0;

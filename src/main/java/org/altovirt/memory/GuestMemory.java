@@ -55,6 +55,38 @@ public final class GuestMemory implements AutoCloseable {
         return new GuestMemory(regions);
     }
 
+    /**
+     * Replaces the RAM's contents with {@code file} (the regions one after the other, as a
+     * snapshot's memory file holds them) by mapping it copy-on-write over the RAM, at the same
+     * host addresses: pages are read from the file when the guest first touches them, its
+     * writes stay private, and the file's holes read as zeros. Nothing is copied up front, so a
+     * restored guest starts at once. The file must not be changed in place while the VM runs (a
+     * snapshot replaces its files by renaming new ones into place, which is safe).
+     *
+     * @throws NativeException when the mapping fails; the RAM is then unchanged
+     */
+    public void mapPrivate(java.nio.file.Path file) throws NativeException {
+        LibC c = LibC.get();
+        int fd = c.open(file.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw NativeException.last("open " + file);
+        }
+        try {
+            long offset = 0;
+            for (Region r : regions) {
+                jnr.ffi.Pointer at = Native.pointer(r.hostAddress(), r.size());
+                jnr.ffi.Pointer mapped = c.mmap(at, r.size(), LibC.PROT_READ | LibC.PROT_WRITE,
+                        LibC.MAP_PRIVATE | LibC.MAP_FIXED, fd, offset);
+                if (mapped == null || mapped.address() != r.hostAddress()) {
+                    throw NativeException.last("mmap of " + file + " over guest RAM");
+                }
+                offset += r.size();
+            }
+        } finally {
+            c.close(fd); // the mappings keep the file
+        }
+    }
+
     public List<Region> regions() {
         return List.of(regions);
     }

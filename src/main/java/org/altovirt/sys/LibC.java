@@ -21,6 +21,7 @@ public interface LibC {
     int PROT_WRITE = 0x2;
     int MAP_SHARED = 0x01;
     int MAP_PRIVATE = 0x02;
+    int MAP_FIXED = 0x10;
     int MAP_ANONYMOUS = 0x20;
     int MAP_NORESERVE = 0x4000;
     long MAP_FAILED = -1L;
