@@ -66,4 +66,26 @@ class GuestMemoryTest {
         memory.discard(0x200000, 4096);
         assertThat(memory.readLong(0x200000)).isZero();
     }
+
+    @Test
+    void aMemoryFileMappedOverTheRamIsReadCopyOnWriteAndHolesReadAsZeros(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        long size = 4L << 20;
+        java.nio.file.Path file = dir.resolve("memory");
+        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+            out.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3, 4}), 0x1000);
+            out.write(java.nio.ByteBuffer.allocate(1), size - 1); // the rest: a hole
+        }
+        try (GuestMemory m = GuestMemory.anonymous(size)) {
+            m.writeLong(0x2000, 0x1122334455667788L); // what the loader wrote: replaced
+            m.mapPrivate(file);
+            assertThat(m.readInt(0x1000)).as("the file's bytes").isEqualTo(0x04030201);
+            assertThat(m.readLong(0x2000)).as("a hole reads as zeros").isZero();
+            m.writeInt(0x1000, 42);
+            assertThat(m.readInt(0x1000)).isEqualTo(42);
+        }
+        byte[] after = java.nio.file.Files.readAllBytes(file);
+        assertThat(after[0x1000]).as("the guest's writes stay out of the file").isEqualTo((byte) 1);
+    }
 }
