@@ -98,6 +98,7 @@ final class InteractiveSession {
         }
         synchronized (this) {
             finished = true;
+            notifyAll();
         }
         return 0;
     }
@@ -176,8 +177,18 @@ final class InteractiveSession {
                 return; // the session ended first (exit, quit): nothing to interrupt or tell
             }
             transcript.faint("the connection to the VM has closed");
-            if (reader.isReading()) {
-                terminal.raise(Terminal.Signal.INT);
+            // Interrupt the prompt until the session ends: it may be between two readLine calls
+            // now, past its look at connectionClosed, and enter the next one just after.
+            while (!finished) {
+                if (reader.isReading()) {
+                    terminal.raise(Terminal.Signal.INT);
+                }
+                try {
+                    wait(50); // run() notifies when it finishes; readLine has no "started" callback
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
