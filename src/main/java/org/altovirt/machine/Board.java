@@ -271,7 +271,7 @@ final class Board implements AutoCloseable {
             try {
                 nicSlots.addNetdev(netdev.id(), netdev.ifname());
                 nicSlots.plug(device.id(), netdev.id(), null, device.mac() == null ? null : VirtioNet.parseMac(device.mac()));
-            } catch (DiskSlots.HotplugException e) {
+            } catch (HotplugException e) {
                 throw new BoardException("-device virtio-net-device,id=" + device.id() + ": " + e.getMessage(), e);
             }
         }

@@ -21,25 +21,6 @@ import org.altovirt.sys.NativeException;
  * slots from boot, under their {@code -device} ids, and can be unplugged the same way.
  */
 final class DiskSlots implements AutoCloseable {
-    /** Why a hot-plug request was refused; the message is for the user. */
-    static final class HotplugException extends Exception {
-        private final boolean notFound;
-
-        HotplugException(String message) {
-            this(message, false);
-        }
-
-        HotplugException(String message, boolean notFound) {
-            super(message);
-            this.notFound = notFound;
-        }
-
-        /** Whether the request named a device that does not exist (QMP's DeviceNotFound). */
-        boolean notFound() {
-            return notFound;
-        }
-    }
-
     /** An image opened by blockdev-add, waiting for device_add. */
     private record Pending(BlockBackend backend, Path realPath, boolean readOnly) {}
 

@@ -93,13 +93,13 @@ public final class MachineCommands {
     }
 
     private interface Hotplug {
-        void run() throws DiskSlots.HotplugException;
+        void run() throws HotplugException;
     }
 
     private static void hotplug(Hotplug h) throws QmpException {
         try {
             h.run();
-        } catch (DiskSlots.HotplugException e) {
+        } catch (HotplugException e) {
             throw new QmpException(e.notFound() ? ErrorClass.DeviceNotFound : ErrorClass.GenericError, e.getMessage());
         }
     }

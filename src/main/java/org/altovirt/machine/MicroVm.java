@@ -231,34 +231,34 @@ public final class MicroVm {
     /**
      * The disk slots, for hot-plug; refused on a VM without a kernel, which has no devices.
      */
-    DiskSlots diskSlots() throws DiskSlots.HotplugException {
+    DiskSlots diskSlots() throws HotplugException {
         checkHotplug();
         return guest.diskSlots();
     }
 
     /** Hot-plug needs devices, a VM that is not ending, and no snapshot being written. */
-    private synchronized void checkHotplug() throws DiskSlots.HotplugException {
+    private synchronized void checkHotplug() throws HotplugException {
         if (guest == null) {
-            throw new DiskSlots.HotplugException("this VM has no device slots: it was started without -kernel");
+            throw new HotplugException("this VM has no device slots: it was started without -kernel");
         }
         if (state == VmState.SHUTDOWN) {
-            throw new DiskSlots.HotplugException("VM is shutting down");
+            throw new HotplugException("VM is shutting down");
         }
         if (snapshotStatus.equals("active")) {
-            throw new DiskSlots.HotplugException("a snapshot is being written; hot-plug when query-migrate says it has completed");
+            throw new HotplugException("a snapshot is being written; hot-plug when query-migrate says it has completed");
         }
     }
 
     /** Refuses an id that a disk or a NIC already has (one namespace, as device_del takes any). */
-    void checkNewDeviceId(String id) throws DiskSlots.HotplugException {
+    void checkNewDeviceId(String id) throws HotplugException {
         checkHotplug();
         if (guest.diskSlots().hasDevice(id) || guest.nicSlots().hasDevice(id)) {
-            throw new DiskSlots.HotplugException("Duplicate ID '" + id + "' for device");
+            throw new HotplugException("Duplicate ID '" + id + "' for device");
         }
     }
 
     /** The NIC slots, for hot-plug; refused on a VM without a kernel. */
-    NicSlots nicSlots() throws DiskSlots.HotplugException {
+    NicSlots nicSlots() throws HotplugException {
         checkHotplug();
         return guest.nicSlots();
     }
@@ -267,12 +267,12 @@ public final class MicroVm {
      * {@code device_del}: unplugs the device {@code id} and emits DEVICE_DELETED before returning
      * (the document shows the event before the reply).
      */
-    public void deleteDevice(String id) throws DiskSlots.HotplugException {
+    void deleteDevice(String id) throws HotplugException {
         if (guest != null) {
             checkHotplug();
         }
         if (guest == null || !guest.diskSlots().unplug(id) && !guest.nicSlots().unplug(id)) {
-            throw new DiskSlots.HotplugException("Device '" + id + "' not found", true);
+            throw new HotplugException("Device '" + id + "' not found", true);
         }
         events.emit("DEVICE_DELETED", NODES.objectNode().put("device", id).put("path", id));
     }

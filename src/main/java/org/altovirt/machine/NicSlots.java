@@ -53,47 +53,47 @@ final class NicSlots implements AutoCloseable {
     }
 
     /** {@code netdev_add}: opens the tap; it waits under {@code id} for device_add. */
-    synchronized void addNetdev(String id, String ifname) throws DiskSlots.HotplugException {
+    synchronized void addNetdev(String id, String ifname) throws HotplugException {
         if (netdevs.containsKey(id) || netdevInSlot(id) >= 0) {
-            throw new DiskSlots.HotplugException("Duplicate ID '" + id + "' for netdev");
+            throw new HotplugException("Duplicate ID '" + id + "' for netdev");
         }
         int user = plugged.find(p -> p.ifname().equals(ifname));
         if (user >= 0) {
-            throw new DiskSlots.HotplugException("tap '" + ifname + "' is in use by device '" + plugged.get(user).id() + "'");
+            throw new HotplugException("tap '" + ifname + "' is in use by device '" + plugged.get(user).id() + "'");
         }
         for (Map.Entry<String, Tap> e : netdevs.entrySet()) {
             if (e.getValue().name().equals(ifname)) {
-                throw new DiskSlots.HotplugException("tap '" + ifname + "' is in use by netdev '" + e.getKey() + "'");
+                throw new HotplugException("tap '" + ifname + "' is in use by netdev '" + e.getKey() + "'");
             }
         }
         try {
             netdevs.put(id, Tap.open(ifname));
         } catch (Tap.TapException e) {
-            throw new DiskSlots.HotplugException(e.getMessage());
+            throw new HotplugException(e.getMessage());
         }
     }
 
     /** {@code netdev_del}: closes a tap that no card uses. */
-    synchronized void deleteNetdev(String id) throws DiskSlots.HotplugException {
+    synchronized void deleteNetdev(String id) throws HotplugException {
         int at = netdevInSlot(id);
         if (at >= 0) {
-            throw new DiskSlots.HotplugException("netdev '" + id + "' is in use by device '" + plugged.get(at).id()
+            throw new HotplugException("netdev '" + id + "' is in use by device '" + plugged.get(at).id()
                     + "'; device_del it first");
         }
         Tap tap = netdevs.remove(id);
         if (tap == null) {
-            throw new DiskSlots.HotplugException("Device '" + id + "' not found", true);
+            throw new HotplugException("Device '" + id + "' not found", true);
         }
         tap.close();
     }
 
     /** {@code device_add} of a virtio-net-mmio: returns the slot. */
-    synchronized int plug(String id, String netdev, Integer slot, byte[] mac) throws DiskSlots.HotplugException {
+    synchronized int plug(String id, String netdev, Integer slot, byte[] mac) throws HotplugException {
         plugged.checkNewId(id);
         int at = plugged.choose(slot);
         Tap tap = netdevs.get(netdev);
         if (tap == null) {
-            throw new DiskSlots.HotplugException("no netdev '" + netdev + "': add it with netdev_add first"
+            throw new HotplugException("no netdev '" + netdev + "': add it with netdev_add first"
                     + (netdevInSlot(netdev) >= 0 ? " (that one is connected already)" : ""));
         }
         netdevs.remove(netdev);

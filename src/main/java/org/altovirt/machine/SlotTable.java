@@ -70,30 +70,30 @@ final class SlotTable<P> {
     }
 
     /** Refuses an id already plugged in. */
-    void checkNewId(String id) throws DiskSlots.HotplugException {
+    void checkNewId(String id) throws HotplugException {
         if (slotOf(id) >= 0) {
-            throw new DiskSlots.HotplugException("Duplicate ID '" + id + "' for device");
+            throw new HotplugException("Duplicate ID '" + id + "' for device");
         }
     }
 
     /** The slot device_add asked for ({@code wanted}), checked, or the first free one when null. */
-    int choose(Integer wanted) throws DiskSlots.HotplugException {
+    int choose(Integer wanted) throws HotplugException {
         if (wanted == null) {
             for (int i = 0; i < entries.length; i++) {
                 if (entries[i] == null) {
                     return i;
                 }
             }
-            throw new DiskSlots.HotplugException("all " + entries.length + " " + kind + " slots are in use (at most "
+            throw new HotplugException("all " + entries.length + " " + kind + " slots are in use (at most "
                     + entries.length + " " + limit + ")");
         }
         int at = wanted;
         if (at < 0 || at >= entries.length) {
-            throw new DiskSlots.HotplugException(String.format("addr 0x%x: the %s slots are 0x0 to 0x%x (at most %d %s)",
+            throw new HotplugException(String.format("addr 0x%x: the %s slots are 0x0 to 0x%x (at most %d %s)",
                     at, kind, entries.length - 1, entries.length, limit));
         }
         if (entries[at] != null) {
-            throw new DiskSlots.HotplugException(String.format("addr 0x%x (%s) is in use by device '%s'", at,
+            throw new HotplugException(String.format("addr 0x%x (%s) is in use by device '%s'", at,
                     slotName.apply(at), idOf.apply(get(at))));
         }
         return at;
