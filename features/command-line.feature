@@ -48,11 +48,30 @@ Feature: The stratovirt command line
     And stderr is one line containing "{tmp}/taken.sock already exists"
     And the file "taken.sock" still contains "keep me"
 
-  Scenario: -accel kvm without /dev/kvm is refused
-    Given this machine has no usable /dev/kvm
+  # ALTOVIRT_KVM_DEVICE moves where altovirt looks for KVM: here at a path that does not exist,
+  # so these scenarios show a host without KVM on every machine, with KVM or not.
+  Scenario: -accel kvm on a host without KVM is refused with the reason
+    Given KVM is looked for at "{tmp}/dev/kvm"
     When altovirt is run with "-accel kvm -m 256"
     Then altovirt exits with status 1
-    And stderr is one line containing "-accel kvm: cannot open /dev/kvm"
+    And stderr is one line containing "-accel kvm: {tmp}/dev/kvm: no such device"
+
+  Scenario: Without -accel on a host without KVM, the guest boots on emu and nothing is created
+    Given a folder "dev"
+    And KVM is looked for at "{tmp}/dev/kvm"
+    And a VM booted without -accel with "-m 256 -D {tmp}/altovirt.log"
+    Then the guest console shows "altovirt conformance guest"
+    And stderr has a line containing "using the emu accelerator: {tmp}/dev/kvm: no such device"
+    And the file "altovirt.log" has a line containing "using the emu accelerator"
+    And the folder "dev" is still empty
+
+  Scenario: A file where KVM is looked for is not mistaken for KVM, and is left alone
+    Given a file "dev/kvm" containing ""
+    And KVM is looked for at "{tmp}/dev/kvm"
+    And a VM booted without -accel with "-m 256"
+    Then the guest console shows "altovirt conformance guest"
+    And stderr has a line containing "{tmp}/dev/kvm: not a character device"
+    And the file "dev/kvm" still contains ""
 
   Scenario: Without -accel, altovirt says which accelerator it chose
     Given a VM started with "-m 256"

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Arrays;
 
 import org.altovirt.accel.AcceleratorChoice;
+import org.altovirt.accel.kvm.KvmProbe;
 import org.altovirt.config.Accel;
 import org.altovirt.config.CommandLine;
 import org.altovirt.config.ConfigException;
@@ -105,6 +106,8 @@ public final class Main {
         events.target(server);
         // Every check that can refuse the start has passed: now say what was chosen for the user.
         if (accel.notice() != null) {
+            // The log first: a reader that has seen the line on stderr finds it in the log too.
+            org.slf4j.LoggerFactory.getLogger(Main.class).info(accel.notice());
             System.err.println("altovirt: " + accel.notice());
         }
         if (config.boot().kernel() == null) {
@@ -137,8 +140,9 @@ public final class Main {
             case EMU -> AcceleratorChoice.Kind.EMU;
             case AUTO -> null;
         };
+        Path device = KvmProbe.device();
         try {
-            return AcceleratorChoice.choose(requested, "/dev/kvm");
+            return AcceleratorChoice.choose(requested, device.toString(), () -> KvmProbe.probe(device).problem());
         } catch (AcceleratorChoice.Unavailable e) {
             throw new StartException(e.getMessage());
         }

@@ -1,11 +1,11 @@
 package org.altovirt.accel;
 
-import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.util.function.Supplier;
 
 /**
- * Picks the accelerator (architecture.md, Accelerators): {@code kvm} when asked for or when
- * {@code /dev/kvm} opens, {@code emu} when asked for or as the fallback.
+ * Picks the accelerator: {@code kvm} when asked for or when KVM is usable, {@code emu} when
+ * asked for or as the fallback. Whether KVM is usable is the KVM probe's answer
+ * ({@code accel.kvm.KvmProbe}), asked only when the choice depends on it.
  */
 public final class AcceleratorChoice {
     /** The accelerators altovirt has. */
@@ -25,32 +25,22 @@ public final class AcceleratorChoice {
 
     /**
      * @param requested the accelerator named by {@code -accel}, or null for "whichever works"
-     * @param kvmDevice normally {@code /dev/kvm}
+     * @param kvmDevice the KVM device's path, for the messages
+     * @param kvmProblem the probe: null when KVM is usable, else why not; not called for emu
      */
-    public static Choice choose(Kind requested, String kvmDevice) throws Unavailable {
-        String kvmProblem = probe(kvmDevice);
+    public static Choice choose(Kind requested, String kvmDevice, Supplier<String> kvmProblem) throws Unavailable {
         if (requested == Kind.EMU) {
             return new Choice(Kind.EMU, null);
         }
+        String problem = kvmProblem.get();
         if (requested == Kind.KVM) {
-            if (kvmProblem != null) {
-                throw new Unavailable("-accel kvm: cannot open " + kvmDevice + " (" + kvmProblem + "); use -accel emu");
+            if (problem != null) {
+                throw new Unavailable("-accel kvm: " + kvmDevice + ": " + problem + "; use -accel emu");
             }
             return new Choice(Kind.KVM, null);
         }
-        return kvmProblem == null
+        return problem == null
                 ? new Choice(Kind.KVM, "using the kvm accelerator (" + kvmDevice + ")")
-                : new Choice(Kind.EMU, "using the emu accelerator: cannot open " + kvmDevice + " (" + kvmProblem + ")");
-    }
-
-    /** Null when the device opens for reading and writing, else why not. */
-    private static String probe(String device) {
-        try (RandomAccessFile f = new RandomAccessFile(device, "rw")) {
-            return null;
-        } catch (IOException e) {
-            String m = e.getMessage();
-            int paren = m == null ? -1 : m.lastIndexOf('(');
-            return paren >= 0 ? m.substring(paren + 1, m.length() - 1) : String.valueOf(m);
-        }
+                : new Choice(Kind.EMU, "using the emu accelerator: " + kvmDevice + ": " + problem);
     }
 }

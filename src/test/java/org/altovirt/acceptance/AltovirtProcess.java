@@ -37,6 +37,7 @@ final class AltovirtProcess implements AutoCloseable {
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile());
         pb.environment().put("ALTOVIRT_JAVA_OPTS", "-Daltovirt.qmp.strict=true");
+        pb.environment().putAll(ws.environment());
         return new AltovirtProcess(pb.start(), out, err);
     }
 

@@ -7,7 +7,6 @@ import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;
 import io.cucumber.java.en.When;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.altovirt.accel.kvm.KvmProbe;
 import org.opentest4j.TestAbortedException;
 
 /** Steps that boot the conformance guest and talk to it on its serial console. */
@@ -30,24 +30,33 @@ public final class GuestSteps {
         this.world = world;
     }
 
-    /** Scenarios (or examples) tagged @kvm need a usable /dev/kvm; elsewhere they are skipped. */
+    /** Scenarios (or examples) tagged @kvm need usable KVM (the one probe); elsewhere they are skipped. */
     @Before("@kvm")
     public void needKvm() {
-        try (RandomAccessFile f = new RandomAccessFile("/dev/kvm", "rw")) {
-            // usable
-        } catch (IOException e) {
-            throw new TestAbortedException("no usable /dev/kvm here (" + e.getMessage() + "): KVM scenarios run on a KVM host");
+        KvmProbe.Result kvm = KvmProbe.probe();
+        if (!kvm.usable()) {
+            throw new TestAbortedException("no usable KVM here (" + kvm + "): KVM scenarios run on a KVM host");
         }
     }
 
     @Given("^a VM booted on (emu|kvm) with \"(.*)\"$")
     public void aVmBooted(String accel, String options) throws IOException {
+        boot(List.of("-accel", accel), options);
+    }
+
+    /** The launcher's automatic choice of accelerator: no {@code -accel}. */
+    @Given("^a VM booted without -accel with \"(.*)\"$")
+    public void aVmBootedWithoutAccel(String options) throws IOException {
+        boot(List.of(), options);
+    }
+
+    private void boot(List<String> accel, String options) throws IOException {
         List<String> args = new ArrayList<>(List.of(
                 "-qmp", "unix:" + world.workspace.socket() + ",server,nowait",
-                "-accel", accel,
                 "-kernel", Workspace.GUEST.toString(),
                 "-append", "console=ttyS0 quiet",
                 "-serial", "stdio"));
+        args.addAll(accel);
         args.addAll(world.workspace.words(options));
         assertThat(Workspace.GUEST).as("the conformance guest (built by mvn generate-resources)").exists();
         world.vm = AltovirtProcess.start(world.workspace, args);

@@ -41,6 +41,17 @@ final class Workspace implements AutoCloseable {
     static final Path GUEST = Path.of(System.getProperty("user.dir"), "target", "guest", "conformance-guest.bzImage");
 
     private final java.util.Map<String, String> placeholders = new java.util.LinkedHashMap<>();
+    private final java.util.Map<String, String> environment = new java.util.LinkedHashMap<>();
+
+    /** Sets an environment variable for every altovirt this scenario starts from now on. */
+    void setenv(String name, String value) {
+        environment.put(name, value);
+    }
+
+    /** The variables {@link #setenv} set. */
+    java.util.Map<String, String> environment() {
+        return java.util.Collections.unmodifiableMap(environment);
+    }
 
     /** Makes {@code {name}} stand for {@code value} in feature text (a tap's name, an address...). */
     void define(String name, String value) {

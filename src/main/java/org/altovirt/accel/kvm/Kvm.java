@@ -59,9 +59,9 @@ public final class Kvm implements AutoCloseable {
         vcpuMmapSize = KvmIoctl.call(fd, KVM_GET_VCPU_MMAP_SIZE, 0, "KVM_GET_VCPU_MMAP_SIZE");
     }
 
-    /** Opens {@link #DEVICE}. */
+    /** Opens the KVM device: {@link #DEVICE}, or where {@link KvmProbe#device()} says. */
     public static Kvm open() throws KvmException {
-        return open(DEVICE);
+        return open(KvmProbe.device().toString());
     }
 
     /** Opens the KVM device at {@code path}; fails with a message fit for the console. */

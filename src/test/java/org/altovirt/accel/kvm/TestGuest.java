@@ -75,6 +75,8 @@ final class TestGuest implements AutoCloseable {
     }
 
     static Kvm openKvmOrSkip() {
+        KvmProbe.Result probe = KvmProbe.probe();
+        Assumptions.assumeTrue(probe.usable(), () -> "no usable KVM here: " + probe);
         try {
             return Kvm.open();
         } catch (KvmException e) {
