@@ -121,6 +121,7 @@ static const struct command commands[] = {
     { "mem",      "mem fill MIB",        "write MIB MiB of RAM below the balloon's pages", cmd_mem },
     { "ticks",    "ticks",               "input-poll iterations so far (advance only while running)", cmd_ticks },
     { "compute",  "compute N",           "N rounds of integer work, print a checksum", cmd_compute },
+    { "acpi",     "acpi tables|poweroff|reset", "the ACPI tables; S5 and reset through the FADT's registers", cmd_acpi },
     { "poweroff", "poweroff",            "reset through the i8042 (ends the VM)", cmd_poweroff },
 };
 

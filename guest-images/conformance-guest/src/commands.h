@@ -32,6 +32,7 @@ void cmd_balloon(int argc, char **argv);             /* balloon.c */
 void cmd_mem(int argc, char **argv);                 /* balloon.c */
 void cmd_net(int argc, char **argv);                 /* net.c */
 void cmd_irq(int argc, char **argv);                 /* irq.c */
+void cmd_acpi(int argc, char **argv);                /* acpi.c */
 bool blk_read_once(const char *name, uint32_t *irq); /* blk.c: one request, for irq.c */
 void idt_set(int vector, uint64_t handler);          /* main.c */
 void balloon_init(void);                             /* balloon.c: starts the driver */

@@ -68,8 +68,21 @@ public final class Main {
      * Loads Jackson and the schema validator on a second thread while this one parses the
      * command line and builds the VM: together they are most of the time to a ready QMP socket.
      */
+    /**
+     * Opened by {@link #configureLogging}: the warm-up loads classes that take their loggers as
+     * they load, and the first logger fixes slf4j-simple's settings, so it must wait for -D.
+     */
+    private static final java.util.concurrent.CountDownLatch LOGGING_CONFIGURED = new java.util.concurrent.CountDownLatch(1);
+
     private static void warmUp() {
-        Thread t = new Thread(() -> QmpServer.prepareEnvelopes(), "warm-up");
+        Thread t = new Thread(() -> {
+            try {
+                LOGGING_CONFIGURED.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            QmpServer.prepareEnvelopes();
+        }, "warm-up");
         t.setDaemon(true);
         t.start();
     }
@@ -172,6 +185,7 @@ public final class Main {
         setDefault("org.slf4j.simpleLogger.showDateTime", "true");
         setDefault("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
         setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
+        LOGGING_CONFIGURED.countDown();
     }
 
     private static void setDefault(String key, String value) {

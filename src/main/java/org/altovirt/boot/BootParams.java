@@ -24,6 +24,8 @@ final class BootParams {
     static final int RAMDISK_IMAGE = 0x218;
     static final int RAMDISK_SIZE = 0x21C;
     static final int CMD_LINE_PTR = 0x228;
+    /** acpi_rsdp_addr (u64), read by kernels of boot protocol 2.14 and later. */
+    static final int ACPI_RSDP_ADDR = 0x070;
     static final int CMDLINE_SIZE = BzImage.CMDLINE_SIZE;
 
     /** A boot loader without an assigned id. */
@@ -32,6 +34,10 @@ final class BootParams {
     static final int LOADED_HIGH = 0x01;
 
     private BootParams() {}
+
+    static void announceAcpi(GuestMemory memory, long rsdp) {
+        memory.writeLong(ADDRESS + ACPI_RSDP_ADDR, rsdp);
+    }
 
     /**
      * Writes a fresh zero page. A bzImage's own header is copied in; for ELF and raw kernels,

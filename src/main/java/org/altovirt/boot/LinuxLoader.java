@@ -81,6 +81,14 @@ public final class LinuxLoader {
                 initrdAddress, initrdSize, line, e820);
     }
 
+    /**
+     * Tells the kernel where the ACPI RSDP is (boot_params.acpi_rsdp_addr, boot protocol 2.14),
+     * after {@link #load}; older kernels find it by scanning the BIOS area.
+     */
+    public static void announceAcpi(GuestMemory memory, long rsdp) {
+        BootParams.announceAcpi(memory, rsdp);
+    }
+
     private static LoadedKernel loadKernel(ImageFile file, GuestMemory memory) throws BootException {
         ByteBuffer head = file.read(0, (int) Math.min(file.size(), BzImage.HEADER_AREA_END), "the header");
         if (head.limit() >= ELF_MAGIC_END && head.getInt(0) == ElfKernel.ELF_MAGIC) {

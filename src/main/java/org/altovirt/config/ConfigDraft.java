@@ -24,6 +24,7 @@ final class ConfigDraft {
     private Path memPath;
     private boolean dumpGuestCore = true;
     private boolean memShare;
+    private boolean acpi = true;
     private Accel accel = Accel.AUTO;
     private CpuTopology cpus = CpuTopology.of(1);
     private Sourced<Path> kernel;
@@ -51,6 +52,9 @@ final class ConfigDraft {
         }
         if (m.dumpGuestCore() != null) {
             dumpGuestCore = m.dumpGuestCore();
+        }
+        if (m.acpi() != null) {
+            acpi = m.acpi();
         }
         if (m.memShare() != null) {
             memShare = m.memShare();
@@ -161,7 +165,7 @@ final class ConfigDraft {
             throw new ConfigException(
                     "-daemonize cannot be used with -serial stdio: a daemon has no terminal");
         }
-        MachineConfig machine = new MachineConfig(machineType, memBytes, memPath, dumpGuestCore, memShare);
+        MachineConfig machine = new MachineConfig(machineType, memBytes, memPath, dumpGuestCore, memShare, acpi);
         return new VmConfig(name, machine, accel, cpus, boot, List.copyOf(drives.values()),
                 List.copyOf(netdevs.values()), checked, qmp, serial, incoming, logFile, daemonize,
                 pidFile, startPaused);

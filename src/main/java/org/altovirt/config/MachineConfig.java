@@ -14,9 +14,12 @@ import java.nio.file.Path;
  * @param dumpGuestCore whether guest RAM goes into a core dump ({@code dump-guest-core}, default
  *     true)
  * @param memShare whether guest RAM is mapped shared ({@code mem-share}, default false)
+ * @param acpi whether the guest gets ACPI tables ({@code acpi=on|off}, default on); the MP
+ *     table and the {@code virtio_mmio.device=} parameters are there either way, for kernels
+ *     built without ACPI
  */
 public record MachineConfig(
-        String type, long memBytes, Path memPath, boolean dumpGuestCore, boolean memShare) {
+        String type, long memBytes, Path memPath, boolean dumpGuestCore, boolean memShare, boolean acpi) {
 
     /** The only machine type: StratoVirt's lightweight microvm. */
     public static final String MICROVM = "microvm";
@@ -38,8 +41,8 @@ public record MachineConfig(
         }
     }
 
-    /** The defaults: microvm, 256 MiB, anonymous memory, dumped, not shared. */
+    /** The defaults: microvm, 256 MiB, anonymous memory, dumped, not shared, ACPI. */
     public static MachineConfig defaults() {
-        return new MachineConfig(MICROVM, DEFAULT_MEM_BYTES, null, true, false);
+        return new MachineConfig(MICROVM, DEFAULT_MEM_BYTES, null, true, false, true);
     }
 }

@@ -7,17 +7,18 @@ import java.util.regex.Pattern;
 
 /** The values of {@code -machine}, {@code -accel}, {@code -m} and {@code -mem-path}. */
 final class MachineOptions {
-    private static final List<String> MACHINE_KEYS = List.of("type", "dump-guest-core", "mem-share", "accel");
+    private static final List<String> MACHINE_KEYS = List.of("type", "dump-guest-core", "mem-share", "accel", "acpi");
     private static final Pattern MEMORY = Pattern.compile("([0-9]{1,12})([MmGg]?)");
     private static final String MEMORY_RANGE = "memory must be between 128M and 512G";
 
     private MachineOptions() {}
 
     /** What one {@code -machine} says; null members were not given. */
-    record Machine(String type, Boolean dumpGuestCore, Boolean memShare, Accel accel) {}
+    record Machine(String type, Boolean dumpGuestCore, Boolean memShare, Accel accel, Boolean acpi) {}
 
     /**
-     * {@code -machine [type=]microvm[,dump-guest-core=on|off][,mem-share=on|off][,accel=kvm|emu]}.
+     * {@code -machine [type=]microvm[,dump-guest-core=on|off][,mem-share=on|off][,accel=kvm|emu]
+     * [,acpi=on|off]}.
      */
     static Machine machine(String raw) throws ConfigException {
         KeyValues kv = KeyValues.parse(raw, "type").named("-machine " + raw).allow(MACHINE_KEYS);
@@ -28,7 +29,8 @@ final class MachineOptions {
         Boolean dump = kv.has("dump-guest-core") ? kv.onOff("dump-guest-core", true) : null;
         Boolean share = kv.has("mem-share") ? kv.onOff("mem-share", false) : null;
         String accel = kv.string("accel");
-        return new Machine(type, dump, share, accel == null ? null : accel(kv.where(), accel));
+        Boolean acpi = kv.has("acpi") ? kv.onOff("acpi", true) : null;
+        return new Machine(type, dump, share, accel == null ? null : accel(kv.where(), accel), acpi);
     }
 
     /** A machine type: {@code microvm} in any case ({@code MicroVm} in StratoVirt's files). */

@@ -12,11 +12,11 @@ import java.util.Map;
 enum Option {
     NAME(List.of("-name"), "NAME", "Name of the VM, used in logs."),
     MACHINE(List.of("-machine"),
-            "[type=]microvm[,dump-guest-core=on|off][,mem-share=on|off][,accel=kvm|emu]",
+            "[type=]microvm[,dump-guest-core=on|off][,mem-share=on|off][,accel=kvm|emu][,acpi=on|off]",
             "Machine type (only microvm); whether guest memory goes into core dumps (default on)"
-                    + " and is mapped shared (default off)."),
+                    + " and is mapped shared (default off); whether the guest gets ACPI tables (default on)."),
     ACCEL(List.of("-accel"), "kvm|emu",
-            "Accelerator. Without it: kvm when /dev/kvm opens, else emu."),
+            "Accelerator. Without it: kvm when KVM is usable, else emu."),
     MEMORY(List.of("-m"), "[size=]MEM",
             "Guest memory: MiB, or with an M or G suffix (1024, 512M, 2G); 128M to 512G,"
                     + " default 256M."),

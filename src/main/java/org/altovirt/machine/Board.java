@@ -15,6 +15,9 @@ import org.altovirt.config.DeviceConfig;
 import org.altovirt.config.DriveConfig;
 import org.altovirt.config.NetdevConfig;
 import org.altovirt.config.VmConfig;
+import org.altovirt.boot.MpTable;
+import org.altovirt.boot.acpi.AcpiTables;
+import org.altovirt.devices.acpi.AcpiPowerDevice;
 import org.altovirt.devices.legacy.I8042;
 import org.altovirt.devices.serial.SerialBackend;
 import org.altovirt.devices.serial.SerialException;
@@ -47,6 +50,7 @@ final class Board implements AutoCloseable {
     private final List<MmioSlot> slots = new ArrayList<>();
     private final List<MmioTransport> transports = new ArrayList<>();
     private I8042 i8042;
+    private AcpiPowerDevice acpiPower;
     private DiskSlots diskSlots;
     private NicSlots nicSlots;
     private final List<VirtioNet> nics = new ArrayList<>();
@@ -70,12 +74,12 @@ final class Board implements AutoCloseable {
      * Builds every device of {@code config}; {@code reset} is what an i8042 reset does (end the
      * VM with guest-reset).
      */
-    static Board build(VmConfig config, GuestMemory memory, Bus pio, Bus mmio, Accelerator accel, Runnable reset,
+    static Board build(VmConfig config, GuestMemory memory, Bus pio, Bus mmio, Accelerator accel, GuestPower power,
             LongConsumer balloonChanged) throws BoardException {
         Board board = new Board(pio, mmio);
         try {
             refuseUnbuiltDevices(config);
-            board.buildLegacy(config, accel, reset);
+            board.buildLegacy(config, accel, power);
             board.buildDisks(config, memory, accel);
             board.buildNicSlots(config, memory, accel);
             board.buildBalloon(config, memory, accel, balloonChanged);
@@ -86,7 +90,14 @@ final class Board implements AutoCloseable {
         }
     }
 
-    private void buildLegacy(VmConfig config, Accelerator accel, Runnable reset) throws BoardException {
+    /** How the guest ends the VM: from its i8042 or ACPI reset, or its ACPI power-off. */
+    interface GuestPower {
+        void reset();
+
+        void powerOff();
+    }
+
+    private void buildLegacy(VmConfig config, Accelerator accel, GuestPower power) throws BoardException {
         try {
             serial = SerialBackend.open(config.serial());
         } catch (SerialException e) {
@@ -94,9 +105,14 @@ final class Board implements AutoCloseable {
         }
         uart = new Uart8250(line(accel, Uart8250.IRQ), serial);
         pio.insert(Uart8250.PORT_BASE, Uart8250.PORT_COUNT, uart);
-        i8042 = new I8042(reset);
+        i8042 = new I8042(power::reset);
         pio.insert(I8042.DATA_PORT, 1, i8042.dataPort());
         pio.insert(I8042.COMMAND_PORT, 1, i8042.commandPort());
+        if (config.machine().acpi()) {
+            acpiPower = new AcpiPowerDevice(AcpiTables.S5_SLEEP_TYPE, power::powerOff, power::reset,
+                    line(accel, AcpiPowerDevice.GED_IRQ));
+            pio.insert(AcpiPowerDevice.PORT_BASE, AcpiPowerDevice.PORT_COUNT, acpiPower);
+        }
     }
 
     private void buildDisks(VmConfig config, GuestMemory memory, Accelerator accel) throws BoardException {
@@ -335,6 +351,23 @@ final class Board implements AutoCloseable {
         } catch (AcceleratorException e) {
             throw new BoardException("interrupt line " + irq + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The ACPI power device ({@code system_powerdown}), absent with {@code -machine acpi=off}. */
+    Optional<AcpiPowerDevice> acpiPower() {
+        return Optional.ofNullable(acpiPower);
+    }
+
+    /** What the ACPI tables say of this board for {@code cpus} vCPUs (docs/acpi.md). */
+    AcpiTables.Machine acpiDescription(int cpus) {
+        List<AcpiTables.MmioDevice> devices = new ArrayList<>(slots.size());
+        for (MmioSlot s : slots) {
+            devices.add(new AcpiTables.MmioDevice(s.base(), MmioTransport.SIZE, s.irq()));
+        }
+        return new AcpiTables.Machine(cpus, MpTable.LOCAL_APIC_ADDRESS, cpus, MpTable.IO_APIC_ADDRESS,
+                (int) Uart8250.PORT_BASE, Uart8250.IRQ, devices, AcpiPowerDevice.GED_IRQ,
+                new AcpiTables.PowerRegisters(AcpiPowerDevice.SLEEP_CONTROL, AcpiPowerDevice.SLEEP_STATUS,
+                        AcpiPowerDevice.RESET, AcpiPowerDevice.RESET_VALUE));
     }
 
     /** The kernel parameters that announce the virtio-mmio slots, in slot order. */

@@ -16,6 +16,7 @@ import org.altovirt.boot.BootException;
 import org.altovirt.boot.BootImage;
 import org.altovirt.boot.LinuxLoader;
 import org.altovirt.boot.MpTable;
+import org.altovirt.boot.acpi.AcpiTables;
 import org.altovirt.bus.Bus;
 import org.altovirt.config.VmConfig;
 import org.altovirt.devices.virtio.balloon.VirtioBalloon;
@@ -52,9 +53,9 @@ final class Guest implements AutoCloseable {
     }
 
     /**
-     * @param reset what an i8042 reset does
+     * @param power what the guest's reset and power-off do
      */
-    static Guest build(VmConfig config, AcceleratorChoice.Kind kind, Runnable reset, LongConsumer balloonChanged)
+    static Guest build(VmConfig config, AcceleratorChoice.Kind kind, Board.GuestPower power, LongConsumer balloonChanged)
             throws GuestException {
         GuestMemory memory;
         try {
@@ -69,11 +70,16 @@ final class Guest implements AutoCloseable {
         try {
             accel = kind == AcceleratorChoice.Kind.KVM ? KvmAccelerator.create(memory, pio, mmio)
                     : new EmuAccelerator(memory, pio, mmio);
-            board = Board.build(config, memory, pio, mmio, accel, reset, balloonChanged);
+            board = Board.build(config, memory, pio, mmio, accel, power, balloonChanged);
             BootImage image = LinuxLoader.load(memory, config.boot().kernel(), config.boot().initrd(),
                     config.boot().cmdline(), board.kernelParameters());
             int cpus = config.cpus().cpus();
+            // Both descriptions: the MP table (and the command line's virtio_mmio.device=) for
+            // kernels built without ACPI, ACPI for the rest, which prefer it (docs/acpi.md).
             MpTable.write(memory, cpus);
+            if (config.machine().acpi()) {
+                LinuxLoader.announceAcpi(memory, AcpiTables.write(memory, board.acpiDescription(cpus)));
+            }
             List<VcpuBackend> vcpus = new ArrayList<>(cpus);
             for (int i = 0; i < cpus; i++) {
                 vcpus.add(accel.createVcpu(i, i == 0 ? image.cpu() : null, cpus));
@@ -134,6 +140,14 @@ final class Guest implements AutoCloseable {
     /** See {@link Board#quiesce}. */
     void quiesceDevices(boolean on) {
         board.quiesce(on);
+    }
+
+    /** {@code system_powerdown}: presses the guest's ACPI power button; false without ACPI. */
+    boolean pressPowerButton() {
+        return board.acpiPower().map(p -> {
+            p.pressPowerButton();
+            return true;
+        }).orElse(false);
     }
 
     NicSlots nicSlots() {

@@ -47,6 +47,10 @@ public final class MachineCommands {
                     return CommandResult.empty();
                 })
                 .register("quit", args -> CommandResult.emptyThen(() -> vm.shutdown(false, "host-qmp-quit")))
+                .register("system_powerdown", args -> {
+                    transition(vm::powerDown);
+                    return CommandResult.empty();
+                })
                 .register("query-cpus", args -> CommandResult.of(cpus()))
                 .register("query-hotpluggable-cpus", args -> CommandResult.of(hotpluggableCpus()))
                 .register("query-version", args -> CommandResult.of(version.toJson()))

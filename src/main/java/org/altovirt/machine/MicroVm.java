@@ -81,7 +81,17 @@ public final class MicroVm {
         AtomicReference<MicroVm> self = new AtomicReference<>();
         Guest guest;
         try {
-            guest = Guest.build(config, kind, () -> self.get().shutdown(true, "guest-reset"),
+            guest = Guest.build(config, kind, new Board.GuestPower() {
+                        @Override
+                        public void reset() {
+                            self.get().shutdown(true, "guest-reset");
+                        }
+
+                        @Override
+                        public void powerOff() {
+                            self.get().shutdown(true, "guest-shutdown");
+                        }
+                    },
                     actual -> events.emit("BALLOON_CHANGED", NODES.objectNode().put("actual", actual)));
         } catch (Guest.GuestException e) {
             throw new CreateException(e.getMessage(), e);
@@ -283,6 +293,24 @@ public final class MicroVm {
      */
     public Optional<VirtioBalloon> activeBalloon() {
         return guest == null ? Optional.empty() : guest.balloon().filter(VirtioBalloon::active);
+    }
+
+    /**
+     * {@code system_powerdown}: POWERDOWN, then the guest's ACPI power button is pressed; what
+     * happens next is up to the guest (a Linux guest with a button handler powers off).
+     */
+    public synchronized void powerDown() throws StateException {
+        if (guest == null) {
+            throw new StateException("this VM has no guest to power down: it was started without -kernel");
+        }
+        if (state == VmState.SHUTDOWN) {
+            throw new StateException("VM is shutting down");
+        }
+        if (!config.machine().acpi()) {
+            throw new StateException("this VM has no ACPI (-machine acpi=off), so its guest has no power button to press");
+        }
+        events.emit("POWERDOWN", NODES.objectNode());
+        guest.pressPowerButton();
     }
 
     /** query-migrate's status: none, active, completed or failed. */

@@ -74,7 +74,7 @@ class CommandLineTest {
     void theDocumentsSnapshotCommandLineParses() throws ConfigException {
         VmConfig c = CommandLine.parse(documentCommandLine("/path/to/socket"));
 
-        assertThat(c.machine()).isEqualTo(new MachineConfig("microvm", 1024L << 20, null, true, false));
+        assertThat(c.machine()).isEqualTo(new MachineConfig("microvm", 1024L << 20, null, true, false, true));
         assertThat(c.cpus()).isEqualTo(new CpuTopology(1, 1, 1, 1, 1, 1, 1));
         assertThat(c.boot()).isEqualTo(new BootSource(kernel,
                 "console=ttyS0 pci=off reboot=k quiet panic=1 root=/dev/vda", null));
@@ -243,6 +243,15 @@ class CommandLineTest {
     }
 
     @Test
+    void acpiIsOnUnlessTheMachineSaysOff() throws ConfigException {
+        assertThat(parse("-machine", "microvm").machine().acpi()).isTrue();
+        assertThat(parse("-machine", "microvm,acpi=on").machine().acpi()).isTrue();
+        assertThat(parse("-machine", "microvm,acpi=off").machine().acpi()).isFalse();
+        assertThat(error("-machine", "microvm,acpi=maybe"))
+                .isEqualTo("-machine microvm,acpi=maybe: acpi must be on, off, true or false (got 'maybe')");
+    }
+
+    @Test
     void machineAccel() throws ConfigException {
         assertThat(parse("-machine", "microvm,accel=emu").accel()).isEqualTo(Accel.EMU);
     }
@@ -252,7 +261,7 @@ class CommandLineTest {
         assertThat(error("-machine", "q35"))
                 .isEqualTo("-machine q35: machine type 'q35' is not supported (allowed: microvm)");
         assertThat(error("-machine", "microvm,usb=off")).isEqualTo(
-                "-machine microvm,usb=off: unknown parameter 'usb' (allowed: type, dump-guest-core, mem-share, accel)");
+                "-machine microvm,usb=off: unknown parameter 'usb' (allowed: type, dump-guest-core, mem-share, accel, acpi)");
         assertThat(error("-machine", "microvm,mem-share=maybe"))
                 .isEqualTo("-machine microvm,mem-share=maybe: mem-share must be on, off, true or false (got 'maybe')");
         assertThat(error("-machine", "microvm,mem-share=on,mem-share=off"))

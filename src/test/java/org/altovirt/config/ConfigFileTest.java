@@ -87,7 +87,7 @@ class ConfigFileTest {
 
         assertThat(c.boot()).isEqualTo(new BootSource(kernel, "console=ttyS0 reboot=k panic=1 root=/dev/vda", kernel));
         assertThat(c.machine()).isEqualTo(
-                new MachineConfig("microvm", 805306368L, Path.of("/dev/hugepages"), false, true));
+                new MachineConfig("microvm", 805306368L, Path.of("/dev/hugepages"), false, true, true));
         assertThat(c.cpus()).isEqualTo(CpuTopology.of(2));
         assertThat(c.drives()).containsExactly(
                 new DriveConfig("rootfs", rootfs, false, false, "SN0", 0, DriveConfig.Aio.OFF),
@@ -127,7 +127,7 @@ class ConfigFileTest {
         VmConfig c = parseWith(fullFile(), "-m", "1G", "-smp", "4,sockets=2", "-kernel", otherKernel.toString(),
                 "-append", "quiet", "-machine", "microvm,mem-share=off", "-serial", "none", "-mem-path", "/mnt/huge");
 
-        assertThat(c.machine()).isEqualTo(new MachineConfig("microvm", 1L << 30, Path.of("/mnt/huge"), false, false));
+        assertThat(c.machine()).isEqualTo(new MachineConfig("microvm", 1L << 30, Path.of("/mnt/huge"), false, false, true));
         assertThat(c.cpus()).isEqualTo(new CpuTopology(4, 4, 2, 1, 1, 2, 1));
         assertThat(c.boot()).isEqualTo(new BootSource(otherKernel, "quiet", kernel));
         assertThat(c.serial()).isEqualTo(new SerialConfig.None());

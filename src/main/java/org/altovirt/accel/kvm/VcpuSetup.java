@@ -61,6 +61,13 @@ final class VcpuSetup {
     static final int LEAF_EXTENDED_TOPOLOGY_V2 = 0x1F;
     /** Leaf 1 ECX bit 24: the LAPIC timer has TSC-deadline mode. */
     static final int ECX_TSC_DEADLINE = 1 << 24;
+    /**
+     * Leaf 1 ECX bit 31: a hypervisor is present. KVM leaves it to the VMM; without it a Linux
+     * guest never reads KVM's leaves from 0x4000_0000 (which KVM_GET_SUPPORTED_CPUID does list),
+     * so it has no kvmclock, must calibrate its TSC against the PIT and says "Booting
+     * paravirtualized kernel on bare hardware" (docs/linux-guests.md).
+     */
+    static final int ECX_HYPERVISOR = 1 << 31;
 
     // FPU reset values: x87 control word with all exceptions masked; MXCSR likewise.
     static final int FPU_FCW = 0x37F;
@@ -90,14 +97,15 @@ final class VcpuSetup {
     /**
      * What KVM supports, with this vCPU's APIC id where CPUID reports it (leaf 1 EBX[31:24], the
      * x2APIC id in EDX of every subleaf of leaves 0xB and 0x1F) and TSC-deadline mode announced
-     * when KVM emulates it (KVM_GET_SUPPORTED_CPUID leaves that bit to the VMM: api.rst). The rest
-     * stays as KVM reports it.
+     * when KVM emulates it (KVM_GET_SUPPORTED_CPUID leaves that bit to the VMM: api.rst), and the
+     * hypervisor bit set. The rest stays as KVM reports it, KVM's own leaves from 0x4000_0000
+     * (signature "KVMKVMKVM", the paravirtual features such as kvmclock) included.
      */
     static List<CpuidEntry> cpuidFor(List<CpuidEntry> supported, int apicId, boolean tscDeadline) {
         List<CpuidEntry> out = new ArrayList<>(supported.size());
         for (CpuidEntry e : supported) {
             if (e.function() == LEAF_FEATURES) {
-                e = e.withEbx((e.ebx() & 0x00FF_FFFF) | ((apicId & 0xFF) << 24));
+                e = e.withEbx((e.ebx() & 0x00FF_FFFF) | ((apicId & 0xFF) << 24)).withEcx(e.ecx() | ECX_HYPERVISOR);
                 if (tscDeadline) {
                     e = e.withEcx(e.ecx() | ECX_TSC_DEADLINE);
                 }

@@ -11,14 +11,16 @@ import org.junit.jupiter.api.Test;
 /** What a vCPU looks like to the guest before it runs its first instruction. */
 class VcpuSetupTest {
     @Test
-    void cpuidCarriesTheVcpusApicIdAndOtherwiseWhatKvmReports() {
+    void cpuidCarriesTheVcpusApicIdAndTheHypervisorBitAndOtherwiseWhatKvmReports() {
         List<CpuidEntry> supported = List.of(
                 new CpuidEntry(0, 0, 0, 0x1C, 0x756E_6547, 0x6C65_746E, 0x4965_6E69),
-                new CpuidEntry(1, 0, 0, 0x000C_06F2, 0x0102_0800, 0x8120_2000, 0x0F8B_FBFF),
+                new CpuidEntry(1, 0, 0, 0x000C_06F2, 0x0102_0800, 0x0120_2000, 0x0F8B_FBFF),
                 new CpuidEntry(4, 1, 1, 0x0400_0122, 0x01C0_003F, 0x3F, 0),
                 new CpuidEntry(0xB, 0, 1, 1, 1, 0x100, 7),
                 new CpuidEntry(0xB, 1, 1, 4, 4, 0x201, 7),
-                new CpuidEntry(0x1F, 0, 1, 1, 1, 0x100, 7));
+                new CpuidEntry(0x1F, 0, 1, 1, 1, 0x100, 7),
+                new CpuidEntry(0x4000_0000, 0, 0, 0x4000_0001, 0x4B4D_564B, 0x564B_4D56, 0x4D),
+                new CpuidEntry(0x4000_0001, 0, 0, 0x0100_7AFB, 0, 0, 0));
 
         List<CpuidEntry> forVcpu5 = VcpuSetup.cpuidFor(supported, 5, true);
 
@@ -28,7 +30,9 @@ class VcpuSetupTest {
                 supported.get(2),
                 new CpuidEntry(0xB, 0, 1, 1, 1, 0x100, 5),
                 new CpuidEntry(0xB, 1, 1, 4, 4, 0x201, 5),
-                new CpuidEntry(0x1F, 0, 1, 1, 1, 0x100, 5));
+                new CpuidEntry(0x1F, 0, 1, 1, 1, 0x100, 5),
+                supported.get(6),
+                supported.get(7));
         assertThat(VcpuSetup.cpuidFor(supported, 0, false).get(1))
                 .isEqualTo(new CpuidEntry(1, 0, 0, 0x000C_06F2, 0x0002_0800, 0x8120_2000, 0x0F8B_FBFF));
     }
@@ -69,6 +73,7 @@ class VcpuSetupTest {
             assertThat(values.get(0)).as("APIC id").isZero();
             assertThat((values.get(1) & VcpuSetup.ECX_TSC_DEADLINE) != 0).as("TSC deadline announced")
                     .isEqualTo(guest.kvm.hasTscDeadline());
+            assertThat(values.get(1) & VcpuSetup.ECX_HYPERVISOR).as("hypervisor present").isNotZero();
             assertThat(values.get(2) & 1).as("fast strings").isEqualTo(1);
             assertThat(values.get(3)).as("MTRR default type").isEqualTo(0x806);
             // (stmxcsr would be simpler, but on nested KVM it can end in an emulation failure.)
