@@ -2,7 +2,7 @@ Feature: The balloon
   With -device virtio-balloon-device, balloon sets the guest's memory target; the guest's driver
   gives pages back to the host (which frees them) or takes them back, and query-balloon reports
   what the guest holds. Until the guest's driver has started the device, both answer
-  DeviceNotActive; the conformance guest starts it before it prints "ready" (managing-vms.md, "Using Ballon Devices"; facts.md §2, §6).
+  DeviceNotActive; the conformance guest starts it before it prints "ready" (docs/managing-vms.md, "Using Ballon Devices"; docs/facts.md §2, §6).
 
   Scenario Outline: The guest follows the target down and up, and query-balloon reports it (<accel>)
     Given a VM booted on <accel> with "-m 256 -device virtio-balloon-device"

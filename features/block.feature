@@ -1,6 +1,6 @@
 Feature: Disks
   A -drive given to a virtio-blk-device is a disk the guest reads and writes
-  (managing-vms.md's example command line; facts.md §3, §6).
+  (docs/managing-vms.md's example command line; docs/facts.md §3, §6).
 
   Background:
     Given a disk image "disk0.img" of 4 MiB filled with random bytes

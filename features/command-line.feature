@@ -1,6 +1,6 @@
 Feature: The stratovirt command line
-  altovirt takes StratoVirt's options (managing-vms.md, "Creating and Starting a VM";
-  facts.md §3, §8). A bad option or value is one line on stderr naming it and what is
+  altovirt takes StratoVirt's options (docs/managing-vms.md, "Creating and Starting a VM";
+  docs/facts.md §3, §8). A bad option or value is one line on stderr naming it and what is
   allowed, and exit status 1 — never a stack trace.
 
   Scenario: The document's command line starts a VM that answers QMP

@@ -1,6 +1,6 @@
 Feature: Hot-pluggable disks
   blockdev-add opens an image, device_add plugs it into a free virtio-blk slot while the guest
-  runs, and device_del takes it out again (managing-vms.md, "Hot-Pluggable Disks"; facts.md §2,
+  runs, and device_del takes it out again (docs/managing-vms.md, "Hot-Pluggable Disks"; docs/facts.md §2,
   §3). The guest sees each change in the slot's configuration space.
 
   Background:

@@ -1,6 +1,6 @@
 Feature: Interrupts
   The guest takes interrupts for real: its local APIC's timer, and a disk's completion routed
-  through the I/O APIC (facts.md §3: the APICs at 0xFEE00000 and 0xFEC00000, virtio-mmio IRQs
+  through the I/O APIC (docs/facts.md §3: the APICs at 0xFEE00000 and 0xFEC00000, virtio-mmio IRQs
   from 5). On KVM the in-kernel APICs deliver them; on emu altovirt's own.
 
   Scenario Outline: The local APIC timer interrupts a halted guest, again and again (<accel>)

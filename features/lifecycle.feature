@@ -1,5 +1,5 @@
 Feature: VM lifecycle and queries
-  A user queries the VM and stops, resumes and ends it over QMP (managing-vms.md,
+  A user queries the VM and stops, resumes and ends it over QMP (docs/managing-vms.md,
   "Querying VM Information" and "Managing VM Lifecycle"). Until a guest loader lands the
   vCPUs have no code to run, but each is a real host thread that stop really parks.
 

@@ -1,7 +1,7 @@
 Feature: Hot-pluggable NICs
   netdev_add opens a host tap device, device_add with virtio-net-mmio connects it to a NIC slot
   (addr 0x0 is eth0) and the guest's link comes up; device_del disconnects it. The guest pings
-  the host end of the tap through the card (managing-vms.md, "Hot-Pluggable NICs"; facts.md §2).
+  the host end of the tap through the card (docs/managing-vms.md, "Hot-Pluggable NICs"; docs/facts.md §2).
 
   Background:
     Given a tap device on the host with an address

@@ -1,6 +1,6 @@
 Feature: QMP protocol
-  altovirt is managed over QMP on a Unix socket (managing-vms.md, "Connecting to a VM";
-  facts.md §1). Input is a JSON stream, each reply and event is one CRLF-terminated line,
+  altovirt is managed over QMP on a Unix socket (docs/managing-vms.md, "Connecting to a VM";
+  docs/facts.md §1). Input is a JSON stream, each reply and event is one CRLF-terminated line,
   and errors use QEMU's classes and wording.
 
   Background:

@@ -1,7 +1,7 @@
 Feature: VM memory snapshots
   migrate {"uri": "file:DIR"} writes the paused VM's devices and vCPUs to DIR/state and its RAM to
   DIR/memory; query-migrate follows it. A new altovirt with the same command line and -incoming
-  file:DIR goes on where the guest was (managing-vms.md, "Using VM Memory Snapshots"; facts.md §2).
+  file:DIR goes on where the guest was (docs/managing-vms.md, "Using VM Memory Snapshots"; docs/facts.md §2).
 
   Background:
     Given a disk image "disk0.img" of 4 MiB filled with random bytes
@@ -170,7 +170,7 @@ Feature: VM memory snapshots
       """
     Then the client receives:
       """
-      {"error": {"class": "GenericError", "desc": "a VM with a balloon device cannot be snapshotted (managing-vms.md: snapshots and the balloon exclude each other)"}}
+      {"error": {"class": "GenericError", "desc": "a VM with a balloon device cannot be snapshotted (docs/managing-vms.md: snapshots and the balloon exclude each other)"}}
       {"error": {"class": "GenericError", "desc": "migrate: uri 'tcp:127.0.0.1:4444': only file:/absolute/dir is supported (a snapshot directory)"}}
       {"return": {"status": "none"}}
       {"return": {"running": true, "singlestep": false, "status": "running"}}

@@ -70,7 +70,8 @@ public final class KvmTier {
                 .build();
         LauncherDiscoveryRequest cucumber = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectClass("org.altovirt.acceptance.RunCucumberIT"))
-                .filters(includeTags("kvm"))
+                // The Linux scenarios are not yet proven on nested KVM (features/linux.feature).
+                .filters(includeTags("kvm & !linux"))
                 .build();
         Path report = Path.of(args[0]);
         Files.deleteIfExists(report);

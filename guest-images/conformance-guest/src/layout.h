@@ -9,7 +9,7 @@
 #define KERNEL_BASE       0x100000      /* protected-mode image load address */
 #define BOOT_STACK_SIZE   0x4000
 
-/* Selectors: the same as the 64-bit boot protocol's GDT (facts.md §4). */
+/* Selectors: the same as the 64-bit boot protocol's GDT (docs/facts.md §4). */
 #define BOOT_CS64         0x10
 #define BOOT_DS           0x18
 

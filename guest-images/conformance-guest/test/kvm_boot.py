@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Boot the conformance guest on real KVM through its 64-bit entry (+0x200),
-with the CPU, memory and boot_params state of facts.md §4 (the state the
+with the CPU, memory and boot_params state of docs/facts.md §4 (the state the
 altovirt, StratoVirt and Firecracker loaders set up), or with --entry 32
 through its 32-bit entry (+0, protected mode, paging off, as a GRUB-like
 loader jumps there), and drive a few commands.  A stand-in for altovirt's KVM accelerator while that is being
@@ -27,7 +27,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference  # noqa: E402
 
-# ioctl numbers (linux/kvm.h, facts.md §5)
+# ioctl numbers (linux/kvm.h, docs/facts.md §5)
 KVM_GET_API_VERSION = 0xAE00
 KVM_CREATE_VM = 0xAE01
 KVM_GET_VCPU_MMAP_SIZE = 0xAE04

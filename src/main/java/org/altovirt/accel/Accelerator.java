@@ -6,7 +6,7 @@ import org.altovirt.boot.BootCpuState;
 import org.altovirt.bus.InterruptLine;
 
 /**
- * What runs a VM's vCPUs: {@code kvm} or {@code emu} (architecture.md, Accelerators). Both see
+ * What runs a VM's vCPUs: {@code kvm} or {@code emu} (docs/architecture.md, Accelerators). Both see
  * the same guest memory and buses; the machine asks the accelerator for the interrupt lines its
  * devices trigger and for one backend per vCPU.
  */

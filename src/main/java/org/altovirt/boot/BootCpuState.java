@@ -1,7 +1,7 @@
 package org.altovirt.boot;
 
 /**
- * The state the boot CPU starts in, as the 64-bit Linux boot protocol wants it (facts.md §4):
+ * The state the boot CPU starts in, as the 64-bit Linux boot protocol wants it (docs/facts.md §4):
  * long mode with paging on, flat code and data segments from the loader's GDT, RIP at the
  * kernel's 64-bit entry, RSI at boot_params. One value that both accelerators apply (KVM through
  * KVM_SET_SREGS/REGS, the emu to its own registers).

@@ -9,7 +9,7 @@ import org.altovirt.memory.GuestMemory;
 
 /**
  * Loads a Linux kernel for the x86-64 64-bit boot protocol (Documentation/arch/x86/boot.rst,
- * facts.md §4) and returns the state the boot vCPU starts in. It understands a bzImage (vmlinuz),
+ * docs/facts.md §4) and returns the state the boot vCPU starts in. It understands a bzImage (vmlinuz),
  * an ELF64 vmlinux and a flat vmlinux.bin, told apart by their magic numbers; an initrd goes near
  * the top of low RAM.
  *

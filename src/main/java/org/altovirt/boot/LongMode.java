@@ -4,7 +4,7 @@ import org.altovirt.memory.GuestMemory;
 
 /**
  * The tables and register values that put the boot CPU straight into 64-bit mode, as the 64-bit
- * boot protocol wants (facts.md §4): a flat GDT, an empty IDT, and page tables that identity-map
+ * boot protocol wants (docs/facts.md §4): a flat GDT, an empty IDT, and page tables that identity-map
  * the first 1 GiB with 2 MiB pages. The kernel replaces all of them early on.
  */
 final class LongMode {

@@ -17,7 +17,7 @@ import org.altovirt.schema.SchemaCatalog;
 import org.altovirt.schema.Violation;
 
 /**
- * The {@code -config FILE}: StratoVirt's original JSON format (facts.md §8), checked against
+ * The {@code -config FILE}: StratoVirt's original JSON format (docs/facts.md §8), checked against
  * {@code schemas/config/config-file.json}, then applied to a {@link ConfigDraft} before the
  * command line's options so that they override it. Each {@code drive} becomes a drive and a
  * virtio-blk device, each {@code net} a netdev and a virtio-net device, {@code balloon} a

@@ -6,12 +6,12 @@ import java.util.Objects;
  * A device from {@code -device DRIVER,...} (or made from the config file's {@code drive},
  * {@code net} and {@code balloon}). On the microvm each becomes a virtio-mmio transport; at most
  * {@value #MAX_DISKS} disks, {@value #MAX_NICS} NICs and {@value #MAX_BALLOONS} balloon
- * (facts.md §3).
+ * (docs/facts.md §3).
  */
 public sealed interface DeviceConfig {
-    /** At most six virtio-blk disks, hot-plugged ones included (managing-vms.md). */
+    /** At most six virtio-blk disks, hot-plugged ones included (docs/managing-vms.md). */
     int MAX_DISKS = 6;
-    /** At most two virtio-net NICs, hot-plugged ones included (managing-vms.md). */
+    /** At most two virtio-net NICs, hot-plugged ones included (docs/managing-vms.md). */
     int MAX_NICS = 2;
     /** At most one balloon. */
     int MAX_BALLOONS = 1;

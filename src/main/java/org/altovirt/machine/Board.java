@@ -32,7 +32,7 @@ import org.altovirt.state.State;
 import org.altovirt.state.StateException;
 
 /**
- * The microvm's devices on its buses (facts.md §3): the 8250 UART at 0x3F8 / IRQ 4 on the
+ * The microvm's devices on its buses (docs/facts.md §3): the 8250 UART at 0x3F8 / IRQ 4 on the
  * {@code -serial} backend, the i8042 at 0x60/0x64 for resets, and the virtio-mmio slots from
  * 0xF010_0000, IRQs from 5 — the six disk slots first, filled by the command line's
  * virtio-blk devices in order and empty (capacity 0) otherwise, then the two NIC slots, ready
@@ -144,7 +144,7 @@ final class Board implements AutoCloseable {
      */
     ObjectNode saveState() throws StateException {
         if (balloon != null) {
-            throw new StateException("a VM with a balloon device cannot be snapshotted (managing-vms.md: "
+            throw new StateException("a VM with a balloon device cannot be snapshotted (docs/managing-vms.md: "
                     + "snapshots exclude the balloon)");
         }
         ObjectNode out = State.object();
@@ -305,7 +305,7 @@ final class Board implements AutoCloseable {
         return nicSlots;
     }
 
-    /** The balloon, when the command line asks for one: the slot after the NICs (facts.md §3). */
+    /** The balloon, when the command line asks for one: the slot after the NICs (docs/facts.md §3). */
     private void buildBalloon(VmConfig config, GuestMemory memory, Accelerator accel, LongConsumer changed)
             throws BoardException {
         List<DeviceConfig.VirtioBalloon> wanted = config.devices(DeviceConfig.VirtioBalloon.class);

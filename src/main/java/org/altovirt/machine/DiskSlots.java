@@ -14,7 +14,7 @@ import org.altovirt.sys.LibC;
 import org.altovirt.sys.NativeException;
 
 /**
- * The six virtio-blk slots and what hot-plug does with them (managing-vms.md, "Hot-Pluggable
+ * The six virtio-blk slots and what hot-plug does with them (docs/managing-vms.md, "Hot-Pluggable
  * Disks"): {@code blockdev-add} opens an image under a node name; {@code device_add} puts it in
  * a slot (0x0 is vda; {@code lun} N is slot N+1), which the guest sees as a configuration change;
  * {@code device_del} empties the slot and closes the image. Disks of the command line are in their

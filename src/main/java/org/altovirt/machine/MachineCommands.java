@@ -15,7 +15,7 @@ import org.altovirt.qmp.QmpException;
 
 /**
  * The QMP commands of a {@link MicroVm}: thin adapters from checked arguments to the machine and
- * from its answers to reply values (facts.md §2 for the shapes).
+ * from its answers to reply values (docs/facts.md §2 for the shapes).
  */
 public final class MachineCommands {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;

@@ -331,7 +331,7 @@ public final class MicroVm {
                 throw new StateException("this VM has no guest to snapshot: it was started without -kernel");
             }
             if (guest.balloon().isPresent()) {
-                throw new StateException("a VM with a balloon device cannot be snapshotted (managing-vms.md: "
+                throw new StateException("a VM with a balloon device cannot be snapshotted (docs/managing-vms.md: "
                         + "snapshots and the balloon exclude each other)");
             }
             if (snapshotStatus.equals("active")) {

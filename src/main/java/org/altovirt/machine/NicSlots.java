@@ -8,7 +8,7 @@ import org.altovirt.devices.net.Tap;
 import org.altovirt.devices.virtio.net.VirtioNet;
 
 /**
- * The two virtio-net slots and what hot-plug does with them (managing-vms.md, "Hot-Pluggable
+ * The two virtio-net slots and what hot-plug does with them (docs/managing-vms.md, "Hot-Pluggable
  * NICs"): {@code netdev_add} opens a tap under an id; {@code device_add} with virtio-net-mmio
  * connects it to a slot (0x0 is eth0, 0x1 eth1), whose link comes up for the guest;
  * {@code device_del} disconnects it (link down) and closes the tap; {@code netdev_del} closes a

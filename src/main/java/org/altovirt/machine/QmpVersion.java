@@ -9,7 +9,7 @@ import java.util.Properties;
 
 /**
  * The version altovirt announces in the QMP greeting and {@code query-version}: QEMU 5.0.1 for
- * the protocol (facts.md §1: Kata's govmm refuses major < 5) and altovirt's own in
+ * the protocol (docs/facts.md §1: Kata's govmm refuses major < 5) and altovirt's own in
  * {@code package}.
  */
 public record QmpVersion(int major, int minor, int micro, String packageName) {

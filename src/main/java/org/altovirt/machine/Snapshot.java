@@ -25,7 +25,7 @@ import org.altovirt.state.State;
 import org.altovirt.state.StateException;
 
 /**
- * A VM memory snapshot (managing-vms.md, "Using VM Memory Snapshots"): a directory holding
+ * A VM memory snapshot (docs/managing-vms.md, "Using VM Memory Snapshots"): a directory holding
  * {@code memory}, the guest's RAM byte for byte (zero stretches left as holes), and {@code state},
  * a JSON document (schemas/snapshot/state.json) with the machine's shape, the accelerator's and
  * every vCPU's state, and the devices'. Both files are written beside their final names and

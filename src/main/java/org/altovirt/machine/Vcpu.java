@@ -9,7 +9,7 @@ import org.altovirt.accel.VcpuExit;
 /**
  * One vCPU: a platform thread that runs its backend while the VM runs and parks while it is
  * paused. {@link #park} returns only once the thread is out of guest code, so {@code stop} really
- * stops the guest (architecture.md, Threads).
+ * stops the guest (docs/architecture.md, Threads).
  */
 final class Vcpu {
     interface ExitListener {

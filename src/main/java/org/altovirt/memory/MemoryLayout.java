@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where guest RAM lives in guest-physical space on StratoVirt's x86_64 microvm (facts.md §3):
+ * Where guest RAM lives in guest-physical space on StratoVirt's x86_64 microvm (docs/facts.md §3):
  * from 0 up to 3 GiB, and whatever does not fit above 4 GiB. Between 3 and 4 GiB are the device
  * windows (virtio-mmio at 0xF010_0000, IOAPIC at 0xFEC0_0000, LAPIC at 0xFEE0_0000).
  */

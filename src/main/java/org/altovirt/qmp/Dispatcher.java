@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns one decoded client message into one reply: checks the envelope and the arguments against
  * their schemas (before any side effect), runs the handler, checks the reply against its schema.
- * Error wording follows QEMU's (facts.md §1) so existing clients and people recognise it.
+ * Error wording follows QEMU's (docs/facts.md §1) so existing clients and people recognise it.
  */
 final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);

@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The QMP server on a Unix socket (facts.md §1): greeting at connect, JSON-stream input, one
+ * The QMP server on a Unix socket (docs/facts.md §1): greeting at connect, JSON-stream input, one
  * CRLF-terminated line per reply or event, one client at a time (the next is accepted when the
  * current one leaves). Commands are served on the server's own thread in arrival order; events
  * may come from any thread and are serialised with the replies.

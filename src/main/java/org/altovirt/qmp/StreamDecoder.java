@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * Splits a byte stream into JSON values by their own boundaries, not by lines: QEMU's python client
  * sends no newline, several commands may arrive in one read, and one command may arrive over many
- * (facts.md §1). Built on Jackson's non-blocking parser; tokens are collected until a top-level
+ * (docs/facts.md §1). Built on Jackson's non-blocking parser; tokens are collected until a top-level
  * value closes, then turned into a tree.
  *
  * <p>After malformed input the rest of that line (up to the next newline in the same read) is

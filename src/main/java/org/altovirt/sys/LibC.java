@@ -11,7 +11,7 @@ import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The one binding to the C library (architecture.md: native code in one place). Loaded on first
+ * The one binding to the C library (docs/architecture.md: native code in one place). Loaded on first
  * use only, since loading JNR costs start-up time that a VM without native needs should not pay.
  * Every call that can fail saves errno: read it with {@link Native#errno()} and report it with
  * {@link NativeException}.
@@ -139,7 +139,7 @@ public interface LibC {
 
     int getpid();
 
-    /** Used only for its address: a native function that ignores its argument, as a no-op signal handler (facts.md §5). */
+    /** Used only for its address: a native function that ignores its argument, as a no-op signal handler (docs/facts.md §5). */
     int getppid();
 
     /** The loaded library. */

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.opentest4j.TestAbortedException;
 
 /**
- * A host tap device for the NIC scenarios, made as managing-vms.md's preparations make one
+ * A host tap device for the NIC scenarios, made as docs/managing-vms.md's preparations make one
  * ({@code ip tuntap add ... mode tap}, an address, up) and removed afterwards. Making it needs
  * root (CAP_NET_ADMIN) and /dev/net/tun: where either is missing the scenario is skipped.
  * Defines {tap}, {host_ip} and {guest_ip} for the feature text.

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** -config FILE: StratoVirt's old JSON format (facts.md §8). */
+/** -config FILE: StratoVirt's old JSON format (docs/facts.md §8). */
 class ConfigFileTest {
     private static final String QMP = "unix:/tmp/altovirt-test.sock,server,nowait";
 

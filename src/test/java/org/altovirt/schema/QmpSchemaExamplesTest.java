@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every QMP message shown in managing-vms.md (and the examples of facts.md §1-2) conforms to the
+ * Every QMP message shown in docs/managing-vms.md (and the examples of docs/facts.md §1-2) conforms to the
  * schemas in {@code schemas/qmp/}, and broken variants of them do not. The document's JSON is copied
  * verbatim as text blocks; where the document has a typo, the test says so.
  */
@@ -49,9 +49,9 @@ class QmpSchemaExamplesTest {
         assertAccepted(schema, parse(instance));
     }
 
-    // ------------------------------------------------------------------ managing-vms.md: commands
+    // ------------------------------------------------------------------ docs/managing-vms.md: commands
 
-    /** (section of managing-vms.md, command name, the `<-` text or a Usage line, verbatim). */
+    /** (section of docs/managing-vms.md, command name, the `<-` text or a Usage line, verbatim). */
     static Stream<Arguments> documentCommands() {
         return Stream.of(
                 arguments("Querying VM Status (usage)", "query-status", """
@@ -104,9 +104,9 @@ class QmpSchemaExamplesTest {
         }
     }
 
-    // ------------------------------------------------------------------ managing-vms.md: replies
+    // ------------------------------------------------------------------ docs/managing-vms.md: replies
 
-    /** (section of managing-vms.md, the command answered, the `->` reply, verbatim). */
+    /** (section of docs/managing-vms.md, the command answered, the `->` reply, verbatim). */
     static Stream<Arguments> documentReplies() {
         return Stream.of(
                 arguments("Querying Topology Information", "query-cpus", """
@@ -133,7 +133,7 @@ class QmpSchemaExamplesTest {
                         {"return": {}}"""),
                 arguments("Using Ballon Devices", "query-balloon", """
                         {"return":{"actual":2147483648}}"""),
-                // The document shows a paused VM with "running":true; facts.md §2 calls that a typo
+                // The document shows a paused VM with "running":true; docs/facts.md §2 calls that a typo
                 // (altovirt answers running:false), but the schema accepts both, so the example passes.
                 arguments("Creating a Snapshot", "query-status", """
                         {"return":{"running":true,"singlestep":false,"status":"paused"}}"""),
@@ -170,9 +170,9 @@ class QmpSchemaExamplesTest {
         assertReplyAccepted("query-status", parse(corrected));
     }
 
-    // ------------------------------------------------------------------ managing-vms.md: events
+    // ------------------------------------------------------------------ docs/managing-vms.md: events
 
-    /** (section of managing-vms.md, the `->` event, verbatim). */
+    /** (section of docs/managing-vms.md, the `->` event, verbatim). */
     static Stream<Arguments> documentEvents() {
         return Stream.of(
                 arguments("Suspending a VM", """
@@ -212,7 +212,7 @@ class QmpSchemaExamplesTest {
                         tuple("required", List.of("timestamp"), "seconds"),
                         tuple("additionalProperties", List.of("timestamp"), "ds"));
         assertThat(check("qmp/event.json", verbatim)).isNotEmpty();
-        // "ds" renamed to "seconds", the only change: what altovirt actually sends (facts.md §1).
+        // "ds" renamed to "seconds", the only change: what altovirt actually sends (docs/facts.md §1).
         String corrected = """
                 {"event":"SHUTDOWN","data":{"guest":false,"reason":"host-qmp-quit"},"timestamp":{"seconds":1590563776,"microseconds":519808}}""";
         assertEventAccepted(parse(corrected));
@@ -222,10 +222,10 @@ class QmpSchemaExamplesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-        // managing-vms.md, "Connecting to a VM" (verbatim)
+        // docs/managing-vms.md, "Connecting to a VM" (verbatim)
         """
         {"QMP":{"version":{"qemu":{"micro":1,"minor":0,"major":4},"package":""},"capabilities":[]}}""",
-        // facts.md §1 (verbatim, with its placeholder version)
+        // docs/facts.md §1 (verbatim, with its placeholder version)
         """
         {"QMP":{"version":{"qemu":{"micro":1,"minor":0,"major":5},"package":"altovirt-X.Y.Z"},"capabilities":[]}}""",
         // what altovirt 0.1.0 sends
@@ -236,9 +236,9 @@ class QmpSchemaExamplesTest {
         assertAccepted("qmp/greeting.json", text);
     }
 
-    // ------------------------------------------------------------------ facts.md §1-2
+    // ------------------------------------------------------------------ docs/facts.md §1-2
 
-    /** Error replies: each class facts.md §1 lists, with the descriptions it quotes where it has one. */
+    /** Error replies: each class docs/facts.md §1 lists, with the descriptions it quotes where it has one. */
     @ParameterizedTest
     @ValueSource(strings = {
         """
@@ -270,7 +270,7 @@ class QmpSchemaExamplesTest {
         assertAccepted("qmp/error.json", text);
     }
 
-    /** facts.md §1: a command may carry any JSON `id`, and replies echo it, whatever it is. */
+    /** docs/facts.md §1: a command may carry any JSON `id`, and replies echo it, whatever it is. */
     @ParameterizedTest
     @ValueSource(strings = {"\"abc\"", "7", "null", "{\"seq\":[1,2]}", "[1,\"x\"]", "true"})
     void anyIdIsAccepted(String id) {
@@ -281,7 +281,7 @@ class QmpSchemaExamplesTest {
                 "{\"error\":{\"class\":\"GenericError\",\"desc\":\"x\"},\"id\":" + id + "}");
     }
 
-    /** Other messages facts.md §1-2 describes. */
+    /** Other messages docs/facts.md §1-2 describes. */
     static Stream<Arguments> factsMessages() {
         return Stream.of(
                 arguments("qmp/commands/qmp_capabilities.json", """

@@ -30,13 +30,13 @@ class SchemaDocumentsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SchemaCatalog CATALOG = SchemaCatalog.classpath();
 
-    /** The commands of facts.md §1-2 and managing-vms.md; each must have its document. */
+    /** The commands of docs/facts.md §1-2 and docs/managing-vms.md; each must have its document. */
     private static final List<String> COMMANDS = List.of(
             "qmp_capabilities", "query-status", "query-cpus", "query-hotpluggable-cpus", "stop", "cont", "quit", "system_powerdown",
             "blockdev-add", "device_add", "device_del", "netdev_add", "netdev_del", "balloon", "query-balloon",
             "migrate", "query-migrate", "query-version", "query-commands", "query-qmp-schema");
 
-    /** The events of facts.md §1; each must have its document. */
+    /** The events of docs/facts.md §1; each must have its document. */
     private static final List<String> EVENTS = List.of(
             "STOP", "RESUME", "POWERDOWN", "SHUTDOWN", "RESET", "DEVICE_DELETED", "BALLOON_CHANGED");
 
@@ -85,7 +85,7 @@ class SchemaDocumentsTest {
         assertThat(doc.path("$schema").asText()).isEqualTo(DRAFT);
         assertThat(doc.path("$id").asText()).isEqualTo(SchemaCatalog.ID_PREFIX + path);
         assertThat(doc.path("title").asText()).isNotBlank();
-        assertThat(doc.path("description").asText()).containsAnyOf("managing-vms.md", "facts.md", "docs/");
+        assertThat(doc.path("description").asText()).containsAnyOf("docs/managing-vms.md", "docs/facts.md", "docs/");
         // what the build put on the classpath is this very document
         assertThat(CATALOG.document(path)).contains(doc);
     }

@@ -7,7 +7,7 @@ import org.altovirt.bus.BusDevice;
 /**
  * The emu's I/O APIC (the 82093AA's register interface) at 0xFEC0_0000: IOREGSEL at 0x00 and
  * IOWIN at 0x10 reach the ID, version and arbitration registers and 24 redirection entries. A
- * device's interrupt line (facts.md §3: the UART on 4, virtio-mmio slots from 5) is a pin; an
+ * device's interrupt line (docs/facts.md §3: the UART on 4, virtio-mmio slots from 5) is a pin; an
  * edge on an unmasked pin sends the entry's vector, fixed delivery, to the local APIC its
  * destination names (physical mode). Every line the machine has is edge-triggered, so remote IRR
  * and level re-assertion are not emulated, nor are logical destinations and other delivery modes.

@@ -6,7 +6,7 @@ import org.altovirt.sys.LibC;
 import org.altovirt.sys.Native;
 
 /**
- * The signal that takes a vCPU thread out of KVM_RUN (facts.md §5). KVM_RUN returns EINTR only
+ * The signal that takes a vCPU thread out of KVM_RUN (docs/facts.md §5). KVM_RUN returns EINTR only
  * for a signal that has a handler, so one is installed, once per process: a native function that
  * ignores its argument and touches nothing (libc's {@code getppid}), never Java code, which must
  * not run as a signal handler. SA_RESTART keeps the signal from failing other system calls the

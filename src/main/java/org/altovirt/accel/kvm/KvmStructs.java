@@ -251,7 +251,7 @@ final class KvmStructs {
     }
 
     /**
-     * glibc's {@code struct sigaction} on x86_64, for installing the kick signal's handler (facts.md
+     * glibc's {@code struct sigaction} on x86_64, for installing the kick signal's handler (docs/facts.md
      * §5). Not a KVM structure, but this package's only other native layout.
      */
     static final class Sigaction {

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One KVM vCPU: KVM_RUN in a loop on the calling thread, port and MMIO exits carried out on the
  * buses, and a {@link #kick} that takes the thread out of the guest from any other thread
- * (immediate_exit plus a signal, facts.md §5). Made by {@link KvmVm#createVcpu}.
+ * (immediate_exit plus a signal, docs/facts.md §5). Made by {@link KvmVm#createVcpu}.
  *
  * <p>What {@link #run} returns: {@link VcpuExit.Kicked} after a kick; {@link
  * VcpuExit.GuestShutdown} with reason {@code guest-shutdown} for a triple fault (KVM_EXIT_SHUTDOWN:
@@ -285,7 +285,7 @@ public final class KvmVcpu implements VcpuBackend, AutoCloseable {
 
     /**
      * Makes the current or next {@link #run} return {@link VcpuExit.Kicked}. immediate_exit covers
-     * a thread about to enter KVM_RUN, the signal one inside it (facts.md §5); the flag is set
+     * a thread about to enter KVM_RUN, the signal one inside it (docs/facts.md §5); the flag is set
      * first and immediate_exit second, so whichever the vCPU thread sees, it sees the kick.
      */
     @Override

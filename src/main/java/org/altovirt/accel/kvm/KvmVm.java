@@ -16,7 +16,7 @@ import org.altovirt.sys.LibC;
 import org.altovirt.sys.Native;
 
 /**
- * A KVM virtual machine set up as StratoVirt's microvm is (facts.md §5): the TSS at
+ * A KVM virtual machine set up as StratoVirt's microvm is (docs/facts.md §5): the TSS at
  * 0xFFFB_D000, the in-kernel irqchip (PIC, IOAPIC, a LAPIC per vCPU) and PIT, and one memory slot
  * per {@link GuestMemory.Region}. Gives out interrupt lines and vCPUs. Close it after its vCPU
  * threads have left {@link KvmVcpu#run} and before unmapping the guest memory.

@@ -1,5 +1,5 @@
 /**
- * The KVM accelerator, through JNR-FFI ioctls on {@code /dev/kvm} (facts.md §5).
+ * The KVM accelerator, through JNR-FFI ioctls on {@code /dev/kvm} (docs/facts.md §5).
  *
  * <p>Use: {@link org.altovirt.accel.kvm.Kvm#open()} (checks API version 12 and the capabilities
  * altovirt needs), {@link org.altovirt.accel.kvm.KvmVm#create} with the guest memory, {@link

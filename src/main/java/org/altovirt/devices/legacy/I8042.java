@@ -10,7 +10,7 @@ import org.altovirt.state.StateException;
 
 /**
  * The PC keyboard controller, reduced to what a microVM needs: a guest reset line and enough of
- * the controller's protocol that Linux's i8042 driver probes it quickly at boot (facts.md: the
+ * the controller's protocol that Linux's i8042 driver probes it quickly at boot (docs/facts.md: the
  * reset command 0xFE ends the VM with SHUTDOWN {guest: true, reason: "guest-reset"}; Linux with
  * {@code reboot=k} resets through it).
  *

@@ -7,7 +7,7 @@ import org.altovirt.sys.Native;
 import org.altovirt.sys.NativeException;
 
 /**
- * A host tap device (managing-vms.md, "Hot-Pluggable NICs": {@code ip tuntap add tap0 mode tap}):
+ * A host tap device (docs/managing-vms.md, "Hot-Pluggable NICs": {@code ip tuntap add tap0 mode tap}):
  * Ethernet frames without a packet-information header, one per read or write. Opening one by
  * name attaches to an existing tap (or creates it, as the kernel does for a privileged caller).
  * Reads do not block; {@link #awaitReadable} waits for a frame with a timeout.

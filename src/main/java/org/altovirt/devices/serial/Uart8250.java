@@ -11,7 +11,7 @@ import org.altovirt.bus.InterruptLine;
 import org.altovirt.state.StateException;
 
 /**
- * A 16550A-compatible UART (the PC's COM1: I/O ports 0x3F8-0x3FF, IRQ 4; facts.md §3), as Linux's
+ * A 16550A-compatible UART (the PC's COM1: I/O ports 0x3F8-0x3FF, IRQ 4; docs/facts.md §3), as Linux's
  * 8250 driver and a polling guest see it.
  *
  * <p>Transmission is instant: a byte written to THR goes to the {@link SerialOutput} at once, so

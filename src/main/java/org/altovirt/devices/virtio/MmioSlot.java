@@ -3,7 +3,7 @@ package org.altovirt.devices.virtio;
 import org.altovirt.memory.MemoryLayout;
 
 /**
- * Where the {@code index}-th virtio-mmio transport sits on StratoVirt's x86_64 microvm (facts.md
+ * Where the {@code index}-th virtio-mmio transport sits on StratoVirt's x86_64 microvm (docs/facts.md
  * §3): 0x200 bytes each from 0xF010_0000, IRQs from 5, and how Linux learns of it.
  *
  * @param index slot number, from 0

@@ -11,7 +11,7 @@ import org.altovirt.sys.NativeException;
 
 /**
  * A small guest for the emu's tests, laid out as the Linux loader lays out the boot state
- * (facts.md §4): GDT at 0x500 (code 0x10, data 0x18), PML4 at 0x9000 → PDPT 0xA000 → PD 0xB000
+ * (docs/facts.md §4): GDT at 0x500 (code 0x10, data 0x18), PML4 at 0x9000 → PDPT 0xA000 → PD 0xB000
  * identity-mapping the first GiB with 2 MiB pages, CR3 0x9000, long mode. Code goes where the test
  * puts it; {@link #runToHalt} runs the vCPU on a thread until it halts.
  */

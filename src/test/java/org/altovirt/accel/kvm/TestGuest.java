@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * A small KVM guest for the tests: 64 MiB of RAM, the boot protocol's GDT and identity-mapped
- * page tables (facts.md §4) plus a mapping of the IOAPIC and LAPIC pages, an all-absent IDT, a
+ * page tables (docs/facts.md §4) plus a mapping of the IOAPIC and LAPIC pages, an all-absent IDT, a
  * recording "serial port" at 0x3F8, and vCPU threads. Skips the test where /dev/kvm does not open.
  */
 final class TestGuest implements AutoCloseable {

@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A virtio-balloon device (id 5, virtio 1.x §5.5; facts.md §6). The host sets a target with
+ * A virtio-balloon device (id 5, virtio 1.x §5.5; docs/facts.md §6). The host sets a target with
  * {@link #setTarget} (QMP {@code balloon}): the configuration's {@code num_pages} becomes the
  * number of 4 KiB pages the guest should hand over. The guest lists the pages it gives on the
  * inflate queue, and the device returns them to the host ({@code madvise(MADV_DONTNEED)}: they

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A virtio-net device (id 1, virtio 1.x §5.1) in one of the two NIC slots that exist from boot
- * (facts.md §3; managing-vms.md: addr 0x0 is eth0). Without a backend its link is down
+ * (docs/facts.md §3; docs/managing-vms.md: addr 0x0 is eth0). Without a backend its link is down
  * (VIRTIO_NET_F_STATUS, status 0): frames the guest sends are dropped, as a NIC without a cable
  * would, and none arrive. {@link #attach} puts a {@link Tap} behind it: the link comes up (a
  * configuration change), frames the guest sends go to the tap, and a thread of the device's
